@@ -1,0 +1,300 @@
+//! Code generation: the original item, plus a registration that exists only in test builds
+//! (`::iec_runtime::__private::register!` decides), or the original item plus
+//! `compile_error!`s when the input is wrong.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::LitStr;
+
+use crate::ast::{self, Placement, Target};
+use crate::attr;
+use crate::valid;
+
+/// Distinguishes the marker functions of several annotations on one function.
+static MARKERS: AtomicUsize = AtomicUsize::new(0);
+
+fn fallback(item: TokenStream, errors: Vec<syn::Error>) -> TokenStream {
+    let errors = errors.into_iter().map(|e| e.to_compile_error());
+    quote! { #(#errors)* #item }
+}
+
+fn site(span: Span) -> TokenStream {
+    let private = private();
+    quote_spanned! {span=>
+        #private::Site {
+            module_path: ::core::module_path!(),
+            file: ::core::file!(),
+            line: ::core::line!(),
+            column: ::core::column!(),
+            package: match ::core::option_env!("CARGO_PKG_NAME") { ::core::option::Option::Some(name) => name, ::core::option::Option::None => "" },
+            version: match ::core::option_env!("CARGO_PKG_VERSION") { ::core::option::Option::Some(version) => version, ::core::option::Option::None => "" },
+        }
+    }
+}
+
+fn private() -> TokenStream {
+    quote! { ::iec_runtime::__private }
+}
+
+fn item_kind(kind: ast::Kind) -> TokenStream {
+    let private = private();
+    let variant = format_ident!("{}", kind.variant());
+    quote! { #private::ItemKind::#variant }
+}
+
+fn optional(value: Option<&LitStr>) -> TokenStream {
+    match value {
+        Some(value) => quote! { ::core::option::Option::Some(#value) },
+        None => quote! { ::core::option::Option::None },
+    }
+}
+
+/// Builds the record expression; `marker` is the marker function's name, when there is one.
+type RecordBuilder<'a> = dyn Fn(&Target, Option<&syn::Ident>) -> TokenStream + 'a;
+
+/// Places `record` where the target allows and returns the final tokens.
+fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStream>) -> TokenStream {
+    let private = private();
+    let marker_fn = |marker: &syn::Ident| {
+        quote! {
+            fn #marker() -> &'static str {
+                #private::core::any::type_name_of_val(&#marker)
+            }
+        }
+    };
+    match &target.placement {
+        Placement::FnBody(function) => {
+            let marker = format_ident!(
+                "{}_{}",
+                iec_model::rust_path::MARKER,
+                MARKERS.fetch_add(1, Ordering::Relaxed)
+            );
+            let marker_item = marker_fn(&marker);
+            let record = record(&target, Some(&marker));
+            let registration: syn::Stmt = syn::parse_quote! {
+                #private::register! {
+                    #marker_item
+                    #private::inventory::submit! { #record }
+                }
+            };
+            let mut function = function.clone();
+            function.block.stmts.insert(0, registration);
+            if let Some(tracking) = tracking {
+                function.block.stmts.insert(0, syn::parse_quote!(#tracking));
+            }
+            quote! { #function }
+        }
+        Placement::ConstInit(_) | Placement::StaticInit(_) => {
+            let marker = format_ident!(
+                "{}_{}",
+                iec_model::rust_path::MARKER,
+                MARKERS.fetch_add(1, Ordering::Relaxed)
+            );
+            let marker_item = marker_fn(&marker);
+            let record = record(&target, Some(&marker));
+            let wrap = |expr: &syn::Expr| -> Box<syn::Expr> {
+                Box::new(syn::parse_quote! {{
+                    #tracking
+                    #private::register! {
+                        #marker_item
+                        #private::inventory::submit! { #record }
+                    }
+                    #expr
+                }})
+            };
+            match target.placement {
+                Placement::ConstInit(mut item) => {
+                    item.expr = wrap(&item.expr);
+                    quote! { #item }
+                }
+                Placement::StaticInit(mut item) => {
+                    item.expr = wrap(&item.expr);
+                    quote! { #item }
+                }
+                _ => unreachable!("matched above"),
+            }
+        }
+        Placement::Sibling(tokens) => {
+            let record = record(&target, None);
+            let cfgs = ast::cfg_attributes(&target.attrs);
+            quote! {
+                #tokens
+                #(#cfgs)*
+                const _: () = {
+                    #tracking
+                    #private::register! {
+                        #private::inventory::submit! { #record }
+                    }
+                };
+            }
+        }
+    }
+}
+
+pub(crate) fn requirement(args: TokenStream, item: TokenStream) -> TokenStream {
+    let attribute = "#[requirement]";
+    let mut errors = Vec::new();
+    let args = attr::parse_requirement_args(args, attribute, &mut errors);
+    let target = match ast::classify(&item, attribute, false) {
+        Ok(target) => Some(target),
+        Err(unsupported) => {
+            errors.push(syn::Error::new(unsupported.span, unsupported.message));
+            None
+        }
+    };
+    let span = args.ids.first().map_or_else(Span::call_site, LitStr::span);
+    let checked = valid::with_catalogue(span, &mut errors, |catalogue, errors| {
+        valid::check_requirement_ids(catalogue, &args.ids, errors);
+    });
+    let Some(target) = target.filter(|_| errors.is_empty()) else {
+        return fallback(item, errors);
+    };
+    let private = private();
+    let ids = &args.ids;
+    let qualifiers: Vec<String> = args.qualifiers.iter().map(ToString::to_string).collect();
+    let is_test = ast::has_test_attribute(&target.attrs);
+    let record = |target: &Target, marker: Option<&syn::Ident>| {
+        let kind = item_kind(target.kind);
+        let name = &target.name;
+        let marker = match marker {
+            Some(marker) => quote! { ::core::option::Option::Some(#marker) },
+            None => quote! { ::core::option::Option::None },
+        };
+        let site = site(target.name_span);
+        quote! {
+            #private::Annotation::requirement(
+                &[#(#ids),*],
+                &[#(#qualifiers),*],
+                #kind,
+                #name,
+                #marker,
+                #site,
+                #is_test,
+            )
+        }
+    };
+    place(target, &record, checked.tracking)
+}
+
+pub(crate) fn software_unit(args: TokenStream, item: TokenStream) -> TokenStream {
+    let attribute = "#[software_unit]";
+    let mut errors = Vec::new();
+    let args = attr::parse_unit_args(args, attribute, &mut errors);
+    let target = match ast::classify(&item, attribute, true) {
+        Ok(target) => Some(target),
+        Err(unsupported) => {
+            errors.push(syn::Error::new(unsupported.span, unsupported.message));
+            None
+        }
+    };
+    let span = args
+        .item
+        .as_ref()
+        .map_or_else(Span::call_site, LitStr::span);
+    let checked = valid::with_catalogue(span, &mut errors, |catalogue, errors| {
+        if let Some(item) = &args.item {
+            valid::check_item_id(catalogue, item, errors);
+        }
+    });
+    let Some(target) = target.filter(|_| errors.is_empty()) else {
+        return fallback(item, errors);
+    };
+    let unit = unit_declaration(&args);
+    let private = private();
+    let record = |target: &Target, marker: Option<&syn::Ident>| {
+        let kind = item_kind(target.kind);
+        let name = &target.name;
+        let marker = match marker {
+            Some(marker) => quote! { ::core::option::Option::Some(#marker) },
+            None => quote! { ::core::option::Option::None },
+        };
+        let site = site(target.name_span);
+        quote! {
+            #private::Annotation::software_unit(#unit, #kind, #name, #marker, #site)
+        }
+    };
+    place(target, &record, checked.tracking)
+}
+
+fn unit_declaration(args: &attr::UnitArgs) -> TokenStream {
+    let private = private();
+    let id = optional(args.id.as_ref());
+    let item = optional(args.item.as_ref());
+    let class = optional(args.class.as_ref());
+    quote! { #private::UnitDeclaration { id: #id, item: #item, class: #class } }
+}
+
+/// The record of a module declared from inside: `module_path!()` is the module itself.
+fn module_registration(record: TokenStream, tracking: Option<TokenStream>) -> TokenStream {
+    let private = private();
+    quote! {
+        const _: () = {
+            #tracking
+            #private::register! {
+                #private::inventory::submit! { #record }
+            }
+        };
+    }
+}
+
+pub(crate) fn module_requirement(input: TokenStream) -> TokenStream {
+    let attribute = "module_requirement!";
+    let mut errors = Vec::new();
+    let args = attr::parse_requirement_args(input, attribute, &mut errors);
+    let span = args.ids.first().map_or_else(Span::call_site, LitStr::span);
+    let checked = valid::with_catalogue(span, &mut errors, |catalogue, errors| {
+        valid::check_requirement_ids(catalogue, &args.ids, errors);
+    });
+    if !errors.is_empty() {
+        return fallback(TokenStream::new(), errors);
+    }
+    let private = private();
+    let ids = &args.ids;
+    let qualifiers: Vec<String> = args.qualifiers.iter().map(ToString::to_string).collect();
+    let site = site(Span::call_site());
+    let record = quote! {
+        #private::Annotation::requirement(
+            &[#(#ids),*],
+            &[#(#qualifiers),*],
+            #private::ItemKind::Mod,
+            "",
+            ::core::option::Option::None,
+            #site,
+            false,
+        )
+    };
+    module_registration(record, checked.tracking)
+}
+
+pub(crate) fn module_unit(input: TokenStream) -> TokenStream {
+    let attribute = "module_unit!";
+    let mut errors = Vec::new();
+    let args = attr::parse_unit_args(input, attribute, &mut errors);
+    let span = args
+        .item
+        .as_ref()
+        .map_or_else(Span::call_site, LitStr::span);
+    let checked = valid::with_catalogue(span, &mut errors, |catalogue, errors| {
+        if let Some(item) = &args.item {
+            valid::check_item_id(catalogue, item, errors);
+        }
+    });
+    if !errors.is_empty() {
+        return fallback(TokenStream::new(), errors);
+    }
+    let private = private();
+    let unit = unit_declaration(&args);
+    let site = site(Span::call_site());
+    let record = quote! {
+        #private::Annotation::software_unit(
+            #unit,
+            #private::ItemKind::Mod,
+            "",
+            ::core::option::Option::None,
+            #site,
+        )
+    };
+    module_registration(record, checked.tracking)
+}

@@ -1,0 +1,59 @@
+//! Byte offsets turned into the 1-based line and column a user's editor shows.
+
+use std::fmt;
+
+/// A 1-based line and column in a text file (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl Position {
+    /// The position of byte `offset` in `text` (clamped to the end of the text).
+    pub fn of_offset(text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = text[line_start..offset].chars().count() + 1;
+        Position { line, column }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Position;
+
+    #[test]
+    fn offsets_become_one_based_line_and_column() {
+        let text = "ab\ncdé\nf";
+        assert_eq!(
+            Position::of_offset(text, 0),
+            Position { line: 1, column: 1 }
+        );
+        assert_eq!(
+            Position::of_offset(text, 3),
+            Position { line: 2, column: 1 }
+        );
+        assert_eq!(
+            Position::of_offset(text, 7),
+            Position { line: 2, column: 4 }
+        );
+        assert_eq!(
+            Position::of_offset(text, 99),
+            Position { line: 3, column: 2 }
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! Annotate Rust code with the IEC 62304 software requirements it implements and verifies.
+//!
+//! This is the one crate a project adds. It re-exports the attribute macros and holds the
+//! registry that `cargo iec trace` reads from test binaries.
+//!
+//! ```
+//! use iec_runtime::{requirement, software_unit};
+//!
+//! /// Computes bolus volumes from the prescribed dose.
+//! #[software_unit(id = "SU-DOSE", class = "C")]
+//! pub mod dose {
+//!     use iec_runtime::requirement;
+//!
+//!     /// The bolus volume in microlitres for a dose in micrograms.
+//!     #[requirement("SRS-12")]
+//!     pub fn bolus_ul(dose_ug: u32, concentration_ug_per_ml: u32) -> u32 {
+//!         dose_ug.saturating_mul(1000) / concentration_ug_per_ml.max(1)
+//!     }
+//!
+//!     #[cfg(test)]
+//!     mod tests {
+//!         use iec_runtime::requirement;
+//!
+//!         #[test]
+//!         #[requirement("SRS-12")] // this test verifies SRS-12
+//!         fn bolus_follows_concentration() {
+//!             assert_eq!(super::bolus_ul(500, 1000), 500);
+//!         }
+//!     }
+//! }
+//! # fn main() { assert_eq!(dose::bolus_ul(500, 1000), 500); }
+//! ```
+//!
+//! * `#[requirement("ID", ...)]` on a fn, impl, trait, struct, enum, union, mod, const,
+//!   static or type alias records an implementation link; on a test (`#[test]`,
+//!   `#[tokio::test]`, `#[rstest]`, ...) it records a verification link.
+//! * `#[software_unit(id = "...", item = "...", class = "A"|"B"|"C")]` on a mod, fn, impl,
+//!   struct, enum or trait declares a software unit; items inside it belong to it.
+//! * A file module cannot carry an attribute on stable Rust (`#[x] mod foo;` and `#![x]` are
+//!   unstable), so inside the file write [`module_unit!`] or [`module_requirement!`].
+//!
+//! Records are registered in test builds only: a release build contains exactly the
+//! annotated items, nothing more, unless the `registry-in-all-builds` feature is enabled.
+//! Without the default `std` feature the crate builds for `no_std` targets.
+#![no_std]
+// The crate example shows a test next to the code it verifies, as users write it.
+#![allow(clippy::test_attr_in_doctest)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+#[cfg(feature = "std")]
+mod dump;
+mod record;
+
+pub use iec_macros::{module_requirement, module_unit, requirement, software_unit};
+pub use record::{Annotation, AnnotationKind, ItemKind, UnitDeclaration};
+
+/// Every annotation registered in this binary, in no particular order.
+///
+/// Populated in test builds (or in every build with the `registry-in-all-builds`
+/// feature); a crate's records are present in its own test binaries.
+pub fn registry() -> impl Iterator<Item = &'static Annotation> {
+    inventory::iter::<Annotation>.into_iter()
+}
+
+inventory::collect!(Annotation);
+
+/// Not public API: what the macros' generated code names.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::record::{Annotation, AnnotationKind, ItemKind, Site, UnitDeclaration};
+    pub use core;
+    pub use inventory;
+
+    /// Emits registration items in test builds only (or always, with the
+    /// `registry-in-all-builds` feature). The `cfg` is evaluated in the user's crate.
+    #[cfg(not(feature = "registry-in-all-builds"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __iec_register {
+        ($($item:item)*) => { $( #[cfg(test)] $item )* };
+    }
+
+    /// Emits registration items in every build (`registry-in-all-builds` is enabled).
+    #[cfg(feature = "registry-in-all-builds")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __iec_register {
+        ($($item:item)*) => { $( $item )* };
+    }
+
+    pub use crate::__iec_register as register;
+}
