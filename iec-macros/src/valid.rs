@@ -38,8 +38,19 @@ static STATE: Mutex<State> = Mutex::new(State {
     tracked: BTreeSet::new(),
 });
 
+/// Overrides discovery with an explicit catalogue path, for builds that do not run in the
+/// package's directory (trybuild, Bazel, generated projects).
+pub(crate) const CATALOGUE_VARIABLE: &str = "IEC_TRACE_CATALOGUE";
+
 fn load(manifest_dir: &Path) -> (Option<PathBuf>, Loaded) {
-    match iec_model::discover::find_catalogue(manifest_dir) {
+    let found = match std::env::var_os(CATALOGUE_VARIABLE) {
+        Some(path) => Ok(Some(iec_model::discover::CatalogueLocation {
+            path: PathBuf::from(path),
+            declared_in: None,
+        })),
+        None => iec_model::discover::find_catalogue(manifest_dir),
+    };
+    match found {
         Err(error) => (
             None,
             Loaded::Broken {
@@ -114,7 +125,13 @@ pub(crate) fn with_catalogue(
     }
     let tracking = match path {
         Some(path) if state.tracked.insert(path.clone()) => path.to_str().map(|path| {
-            quote! { const _: &[u8] = ::core::include_bytes!(#path); }
+            let variable = CATALOGUE_VARIABLE;
+            quote! {
+                const _: () = {
+                    let _: &[u8] = ::core::include_bytes!(#path);
+                    let _: ::core::option::Option<&str> = ::core::option_env!(#variable);
+                };
+            }
         }),
         _ => None,
     };
