@@ -1,0 +1,108 @@
+//! The command line: `cargo iec <command>`, also callable as `cargo-iec iec <command>`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  the trace was produced and the policy found no denied gap
+  1  the policy (--deny, or `deny` in [workspace.metadata.iec]) found gaps
+  2  usage, input or environment error (bad catalogue, build failure, ...)";
+
+/// `cargo` invokes subcommands as `cargo-iec iec ...`.
+#[derive(Debug, Parser)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap::builder::Styles::plain())]
+pub enum Cargo {
+    /// IEC 62304 traceability for Rust workspaces.
+    Iec(IecArgs),
+}
+
+/// IEC 62304 traceability: requirements -> software units -> tests, from the code.
+#[derive(Debug, Args)]
+#[command(
+    version,
+    about = "IEC 62304 traceability: requirements -> software units -> tests, from the code",
+    long_about = "IEC 62304 traceability for Rust workspaces.\n\n\
+Annotate code with #[requirement(\"SRS-12\")] (implements) and tests with \
+#[requirement(\"SRS-12\")] (verifies); keep the requirements in requirements.toml. \
+`cargo iec trace` shows, for every requirement, the code that implements it and the \
+tests that verify it, and lists every gap.",
+    after_help = EXIT_CODES
+)]
+pub struct IecArgs {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `cargo iec` commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print requirement -> unit -> test traceability and list every gap.
+    #[command(
+        long_about = "Builds the test targets of the selected packages, reads the annotations \
+each test binary registered, joins them with the requirements catalogue, and prints \
+requirement -> implementing items -> verifying tests, then the gaps.\n\n\
+Gap kinds: unimplemented (no code implements the requirement), untested (no test \
+verifies it), unknown-id (an annotation names an ID the catalogue lacks).\n\n\
+Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented.",
+        after_help = EXIT_CODES
+    )]
+    Trace(TraceArgs),
+}
+
+/// Which packages, as cargo selects them.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PackageSelection {
+    /// Path to Cargo.toml of the workspace or package.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Package(s) to trace (default: the package in the current directory, or the
+    /// workspace's default members).
+    #[arg(short, long = "package", value_name = "SPEC")]
+    pub packages: Vec<String>,
+    /// Trace all packages of the workspace.
+    #[arg(long)]
+    pub workspace: bool,
+    /// Exclude packages from --workspace.
+    #[arg(long, value_name = "SPEC", requires = "workspace")]
+    pub exclude: Vec<String>,
+    /// Space- or comma-separated features to activate.
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Activate all available features.
+    #[arg(long)]
+    pub all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+}
+
+/// Output formats of the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TraceFormat {
+    /// Aligned text for people.
+    Table,
+    /// Versioned, sorted JSON for machines (schema in docs/trace-json.md).
+    Json,
+}
+
+/// `cargo iec trace` options.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Which packages.
+    #[command(flatten)]
+    pub selection: PackageSelection,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TraceFormat::Table)]
+    pub format: TraceFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Gap kinds that fail the run with exit code 1, comma-separated
+    /// (unimplemented, untested, unknown-id, or `all`). Adds to `deny` in
+    /// [workspace.metadata.iec].
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    pub deny: Vec<String>,
+}

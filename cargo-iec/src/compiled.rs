@@ -1,0 +1,485 @@
+//! The compiled channel: build the test targets, run each with `--list` while iec-runtime
+//! dumps its registry at exit, and read the records back.
+//!
+//! Exact and cfg-resolved: what the registry holds is what the compiler built, and test
+//! names match the names the harness reports. It fails closed: a target whose sources carry
+//! annotations but whose binary registered none is an error, never an empty trace.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use cargo_metadata::{Message, Package, TargetKind};
+use serde::Deserialize;
+
+use crate::cli::PackageSelection;
+use crate::error::Error;
+use crate::record::{Declares, Record, TargetRef, UnitDeclaration};
+use crate::workspace::{Workspace, package_dir};
+
+/// The environment variable iec-runtime reads (see iec-runtime/src/dump.rs).
+const DUMP_VARIABLE: &str = "IEC_TRACE_DUMP";
+/// The first line of a dump.
+const DUMP_SCHEMA: &str = "iec-runtime-dump/1";
+
+/// A test binary cargo built.
+#[derive(Debug, Clone)]
+pub struct TestBinary {
+    /// The target.
+    pub target: TargetRef,
+    /// Its crate name (the first segment of its paths).
+    pub crate_name: String,
+    /// The executable.
+    pub executable: PathBuf,
+    /// Directory the harness runs in (the package's).
+    pub package_dir: PathBuf,
+}
+
+/// What the compiled channel found.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Every record, sorted.
+    pub records: Vec<Record>,
+    /// Every test the harnesses listed, as full paths (`crate::module::test`), per target.
+    pub tests: BTreeMap<TargetRef, BTreeSet<String>>,
+    /// Targets not run because they use `harness = false`.
+    pub skipped: Vec<TargetRef>,
+}
+
+#[derive(Deserialize)]
+struct DumpHeader {
+    schema: String,
+}
+
+#[derive(Deserialize)]
+struct DumpUnit {
+    id: Option<String>,
+    item: Option<String>,
+    class: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DumpRecord {
+    kind: String,
+    ids: Vec<String>,
+    qualifiers: Vec<String>,
+    unit: Option<DumpUnit>,
+    item_kind: String,
+    item_name: String,
+    compiler_path: Option<String>,
+    module_path: String,
+    file: String,
+    line: u32,
+    column: u32,
+    package: String,
+    test_attribute: bool,
+}
+
+fn depends_on_runtime(package: &Package) -> bool {
+    package.dependencies.iter().any(|d| d.name == "iec-runtime")
+}
+
+/// Targets declared with `harness = false` in the package manifest (cargo metadata does not
+/// say; running such a binary with `--list` would run the user's own `main`).
+fn harness_free_targets(package: &Package) -> BTreeSet<(String, String)> {
+    let mut free = BTreeSet::new();
+    let Ok(text) = std::fs::read_to_string(&package.manifest_path) else {
+        return free;
+    };
+    let Ok(manifest) = text.parse::<toml::Table>() else {
+        return free;
+    };
+    let mut check = |kind: &str, table: &toml::Table, default_name: &str| {
+        if table.get("harness").and_then(toml::Value::as_bool) == Some(false) {
+            let name = table
+                .get("name")
+                .and_then(toml::Value::as_str)
+                .unwrap_or(default_name);
+            free.insert((kind.to_string(), name.replace('-', "_")));
+        }
+    };
+    if let Some(lib) = manifest.get("lib").and_then(toml::Value::as_table) {
+        check("lib", lib, &package.name.replace('-', "_"));
+    }
+    for (key, kind) in [
+        ("bin", "bin"),
+        ("test", "test"),
+        ("example", "example"),
+        ("bench", "bench"),
+    ] {
+        for table in manifest
+            .get(key)
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(toml::Value::as_table)
+        {
+            check(kind, table, "");
+        }
+    }
+    free
+}
+
+fn target_kind(kinds: &[TargetKind]) -> &'static str {
+    if kinds.iter().any(|k| {
+        matches!(
+            k,
+            TargetKind::Lib
+                | TargetKind::RLib
+                | TargetKind::DyLib
+                | TargetKind::ProcMacro
+                | TargetKind::CDyLib
+                | TargetKind::StaticLib
+        )
+    }) {
+        "lib"
+    } else if kinds.contains(&TargetKind::Bin) {
+        "bin"
+    } else if kinds.contains(&TargetKind::Example) {
+        "example"
+    } else if kinds.contains(&TargetKind::Bench) {
+        "bench"
+    } else {
+        "test"
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Builds the test targets of the selected packages that use iec-runtime.
+fn build(workspace: &Workspace, selection: &PackageSelection) -> Result<Vec<TestBinary>, Error> {
+    let packages: Vec<&Package> = workspace
+        .selected
+        .iter()
+        .filter(|p| depends_on_runtime(p))
+        .collect();
+    if packages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut command = cargo();
+    command
+        .args([
+            "test",
+            "--no-run",
+            "--message-format=json-render-diagnostics",
+        ])
+        .arg("--manifest-path")
+        .arg(workspace.root.join("Cargo.toml"))
+        .args(["--tests", "--examples"]);
+    for package in &packages {
+        command
+            .arg("-p")
+            .arg(format!("{}@{}", package.name, package.version));
+    }
+    for features in &selection.features {
+        command.arg("--features").arg(features);
+    }
+    if selection.all_features {
+        command.arg("--all-features");
+    }
+    if selection.no_default_features {
+        command.arg("--no-default-features");
+    }
+    command.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut child = command.spawn().map_err(|source| Error::Io {
+        context: "cannot run `cargo test --no-run`".to_string(),
+        source,
+    })?;
+    let selected: BTreeMap<_, _> = packages.iter().map(|p| (p.id.clone(), *p)).collect();
+    let mut binaries = Vec::new();
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| Error::Build("no output".to_string()))?;
+    for message in Message::parse_stream(BufReader::new(stdout)) {
+        let message = message.map_err(|source| Error::Io {
+            context: "cannot read cargo's messages".to_string(),
+            source,
+        })?;
+        let Message::CompilerArtifact(artifact) = message else {
+            continue;
+        };
+        let (Some(executable), true) = (artifact.executable, artifact.profile.test) else {
+            continue;
+        };
+        let Some(package) = selected.get(&artifact.package_id) else {
+            continue;
+        };
+        let kind = target_kind(&artifact.target.kind);
+        binaries.push(TestBinary {
+            target: TargetRef {
+                package: package.name.to_string(),
+                kind: kind.to_string(),
+                name: artifact.target.name.clone(),
+            },
+            crate_name: artifact.target.name.replace('-', "_"),
+            executable: executable.into_std_path_buf(),
+            package_dir: package_dir(package).to_path_buf(),
+        });
+    }
+    let status = child.wait().map_err(|source| Error::Io {
+        context: "cannot wait for `cargo test --no-run`".to_string(),
+        source,
+    })?;
+    if !status.success() {
+        return Err(Error::Build(format!(
+            "`cargo test --no-run` exited with {status}"
+        )));
+    }
+    binaries.sort_by(|a, b| a.target.cmp(&b.target));
+    binaries.dedup_by(|a, b| a.target == b.target);
+    Ok(binaries)
+}
+
+/// Source files the compiler read for `executable`, from cargo's dep-info file beside it.
+fn sources_of(executable: &Path) -> Vec<PathBuf> {
+    let dep_info = executable.with_extension("d");
+    let dep_info = if dep_info.is_file() {
+        dep_info
+    } else {
+        let mut name = executable.as_os_str().to_owned();
+        name.push(".d");
+        PathBuf::from(name)
+    };
+    let Ok(text) = std::fs::read_to_string(dep_info) else {
+        return Vec::new();
+    };
+    let Some(first) = text.lines().next() else {
+        return Vec::new();
+    };
+    let Some((_, deps)) = first.split_once(": ") else {
+        return Vec::new();
+    };
+    // Paths are space-separated, with spaces inside paths escaped as `\ `.
+    let mut files = Vec::new();
+    let mut current = String::new();
+    let mut chars = deps.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&' ') => {
+                current.push(' ');
+                chars.next();
+            }
+            ' ' => {
+                if !current.is_empty() {
+                    files.push(PathBuf::from(std::mem::take(&mut current)));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        files.push(PathBuf::from(current));
+    }
+    files.retain(|f| f.extension().is_some_and(|e| e == "rs"));
+    files
+}
+
+/// The first line of `sources` that looks like an iec-trace annotation, as `file:line`.
+fn annotation_evidence(sources: &[PathBuf], workspace: &Workspace) -> Option<String> {
+    const NEEDLES: [&str; 6] = [
+        "#[requirement(",
+        "#[software_unit(",
+        "::requirement(",
+        "::software_unit(",
+        "module_unit!(",
+        "module_requirement!(",
+    ];
+    for file in sources {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        for (index, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            if NEEDLES.iter().any(|n| code.contains(n)) {
+                return Some(format!("{}:{}", workspace.relative(file), index + 1));
+            }
+        }
+    }
+    None
+}
+
+/// Runs `binary --list` with the dump variable set; returns the test names and records.
+fn read_binary(
+    binary: &TestBinary,
+    scratch: &Path,
+    index: usize,
+    workspace: &Workspace,
+) -> Result<(BTreeSet<String>, Vec<Record>), Error> {
+    let dump = scratch.join(format!("{index}.jsonl"));
+    let output = Command::new(&binary.executable)
+        .args(["--list", "--format", "terse"])
+        .env(DUMP_VARIABLE, &dump)
+        .current_dir(&binary.package_dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| Error::Run {
+            binary: binary.executable.clone(),
+            message: source.to_string(),
+        })?;
+    if !output.status.success() {
+        return Err(Error::Run {
+            binary: binary.executable.clone(),
+            message: format!(
+                "`--list` exited with {}: {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            ),
+        });
+    }
+    let mut tests = BTreeSet::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        if let Some(name) = line.strip_suffix(": test") {
+            tests.insert(format!("{}::{}", binary.crate_name, name));
+        }
+    }
+    let evidence = || annotation_evidence(&sources_of(&binary.executable), workspace);
+    let text = match std::fs::read_to_string(&dump) {
+        Ok(text) => text,
+        Err(_) => {
+            return match evidence() {
+                Some(evidence) => Err(Error::EmptyRegistry {
+                    target: binary.target.to_string(),
+                    evidence,
+                    reason: " (it wrote no registry dump: is iec-runtime's `std` feature off?)"
+                        .to_string(),
+                }),
+                None => Ok((tests, Vec::new())),
+            };
+        }
+    };
+    let mut records = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let bad = |message: String| Error::Dump {
+            binary: binary.executable.clone(),
+            line: number + 1,
+            message,
+        };
+        if number == 0 {
+            let header: DumpHeader = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+            if header.schema != DUMP_SCHEMA {
+                return Err(bad(format!(
+                    "schema `{}`, expected `{DUMP_SCHEMA}`",
+                    header.schema
+                )));
+            }
+            continue;
+        }
+        let raw: DumpRecord = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        records.push(record_from_dump(raw, binary, &tests, workspace)?);
+    }
+    if records.is_empty()
+        && let Some(evidence) = evidence()
+    {
+        return Err(Error::EmptyRegistry {
+            target: binary.target.to_string(),
+            evidence,
+            reason: String::new(),
+        });
+    }
+    Ok((tests, records))
+}
+
+fn record_from_dump(
+    raw: DumpRecord,
+    binary: &TestBinary,
+    tests: &BTreeSet<String>,
+    workspace: &Workspace,
+) -> Result<Record, Error> {
+    use iec_model::rust_path::normalize;
+    let path = match (&raw.compiler_path, raw.item_name.is_empty()) {
+        (Some(compiler), _) => normalize(compiler),
+        (None, true) => normalize(&raw.module_path),
+        (None, false) => format!(
+            "{}::{}",
+            normalize(&raw.module_path),
+            normalize(&raw.item_name)
+        ),
+    };
+    let declares = match raw.kind.as_str() {
+        "requirement" => Declares::Requirements {
+            ids: raw.ids,
+            qualifiers: raw.qualifiers,
+        },
+        "software_unit" => {
+            let unit = raw.unit.unwrap_or(DumpUnit {
+                id: None,
+                item: None,
+                class: None,
+            });
+            Declares::Unit(UnitDeclaration {
+                id: unit.id,
+                item: unit.item,
+                class: unit.class,
+            })
+        }
+        other => {
+            return Err(Error::Dump {
+                binary: binary.executable.clone(),
+                line: 0,
+                message: format!("unknown record kind `{other}`"),
+            });
+        }
+    };
+    let listed = raw.item_kind == "fn"
+        && tests.iter().any(|test| {
+            test == &path
+                || test
+                    .strip_prefix(path.as_str())
+                    .is_some_and(|rest| rest.starts_with("::"))
+        });
+    let file = Path::new(&raw.file);
+    let file = if file.is_absolute() {
+        workspace.relative(file)
+    } else {
+        raw.file.replace('\\', "/")
+    };
+    Ok(Record {
+        path,
+        declares,
+        item_kind: raw.item_kind,
+        file,
+        line: raw.line,
+        column: raw.column,
+        package: raw.package,
+        is_test: raw.test_attribute || listed,
+        target: binary.target.clone(),
+    })
+}
+
+/// Builds, runs and reads every test binary of the selected packages.
+pub fn collect(workspace: &Workspace, selection: &PackageSelection) -> Result<Collected, Error> {
+    let binaries = build(workspace, selection)?;
+    let scratch = tempfile::tempdir().map_err(|source| Error::Io {
+        context: "cannot create a temporary directory for registry dumps".to_string(),
+        source,
+    })?;
+    let mut collected = Collected::default();
+    let harness_free: BTreeMap<String, BTreeSet<(String, String)>> = workspace
+        .selected
+        .iter()
+        .map(|p| (p.name.to_string(), harness_free_targets(p)))
+        .collect();
+    for (index, binary) in binaries.iter().enumerate() {
+        let key = (binary.target.kind.clone(), binary.crate_name.clone());
+        if harness_free
+            .get(&binary.target.package)
+            .is_some_and(|free| free.contains(&key))
+        {
+            collected.skipped.push(binary.target.clone());
+            continue;
+        }
+        let (tests, records) = read_binary(binary, scratch.path(), index, workspace)?;
+        collected.tests.insert(binary.target.clone(), tests);
+        collected.records.extend(records);
+    }
+    collected.records.sort();
+    collected.records.dedup();
+    Ok(collected)
+}

@@ -1,0 +1,73 @@
+//! An annotation as the trace uses it, whichever channel saw it.
+
+use serde::Serialize;
+
+/// What an annotation declares.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Declares {
+    /// `#[requirement(...)]`: implements, or (on a test) verifies, these IDs.
+    Requirements {
+        /// The IDs, as written.
+        ids: Vec<String>,
+        /// Qualifiers such as `partial`.
+        qualifiers: Vec<String>,
+    },
+    /// `#[software_unit(...)]`.
+    Unit(UnitDeclaration),
+}
+
+/// The arguments of `#[software_unit(...)]`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct UnitDeclaration {
+    /// Declared ID; `None` means the unit's Rust path.
+    pub id: Option<String>,
+    /// The software item it belongs to.
+    pub item: Option<String>,
+    /// Declared class.
+    pub class: Option<String>,
+}
+
+/// Which compiled target a record came from (for tests: the binary that runs them).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct TargetRef {
+    /// Package name.
+    pub package: String,
+    /// Target kind: `lib`, `bin`, `test`, `example`.
+    pub kind: String,
+    /// Target name.
+    pub name: String,
+}
+
+impl std::fmt::Display for TargetRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kind == "lib" {
+            write!(f, "{} (lib)", self.package)
+        } else {
+            write!(f, "{} ({} \"{}\")", self.package, self.kind, self.name)
+        }
+    }
+}
+
+/// One annotation on one item.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Record {
+    /// The item's full Rust path: `infusion_pump::dose::compute_bolus`,
+    /// `infusion_pump::pump::Pump::start`, a test as `crate::module::test`.
+    pub path: String,
+    /// What the annotation declares.
+    pub declares: Declares,
+    /// `fn`, `impl`, `mod`, ...
+    pub item_kind: String,
+    /// Source file, relative to the workspace root, `/`-separated.
+    pub file: String,
+    /// Line of the item's name.
+    pub line: u32,
+    /// Column of the item's name.
+    pub column: u32,
+    /// The package that contains it.
+    pub package: String,
+    /// Whether the item is a test (so a requirement annotation verifies).
+    pub is_test: bool,
+    /// The target it was registered in.
+    pub target: TargetRef,
+}

@@ -1,0 +1,192 @@
+//! The workspace as cargo sees it: `cargo metadata`, package selection like cargo's, the
+//! catalogue the selected packages share, and `[workspace.metadata.iec]`.
+
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package};
+use iec_model::Catalogue;
+use iec_model::discover::find_catalogue;
+
+use crate::cli::PackageSelection;
+use crate::error::Error;
+
+/// The workspace and the packages selected for tracing.
+pub struct Workspace {
+    /// `cargo metadata` output.
+    pub metadata: Metadata,
+    /// Selected packages, sorted by name.
+    pub selected: Vec<Package>,
+    /// The workspace root.
+    pub root: PathBuf,
+}
+
+impl Workspace {
+    /// Reads the workspace and selects packages as cargo would.
+    pub fn load(selection: &PackageSelection) -> Result<Workspace, Error> {
+        let mut command = MetadataCommand::new();
+        if let Some(path) = &selection.manifest_path {
+            command.manifest_path(path);
+        }
+        let mut features = Vec::new();
+        if selection.all_features {
+            command.features(CargoOpt::AllFeatures);
+        }
+        if selection.no_default_features {
+            command.features(CargoOpt::NoDefaultFeatures);
+        }
+        for list in &selection.features {
+            features.extend(
+                list.split([' ', ','])
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_string),
+            );
+        }
+        if !features.is_empty() {
+            command.features(CargoOpt::SomeFeatures(features));
+        }
+        let metadata = command
+            .exec()
+            .map_err(|error| Error::Metadata(error.to_string().trim_end().to_string()))?;
+        let root = metadata.workspace_root.clone().into_std_path_buf();
+        let members = metadata.workspace_packages();
+        let member_names = || {
+            let mut names: Vec<String> = members.iter().map(|p| p.name.to_string()).collect();
+            names.sort();
+            names.join(", ")
+        };
+        let mut selected: Vec<Package> = if !selection.packages.is_empty() {
+            let mut chosen = Vec::new();
+            for spec in &selection.packages {
+                let name = spec.split(['@', ':']).next().unwrap_or(spec);
+                match members.iter().find(|p| p.name.as_str() == name) {
+                    Some(package) => chosen.push((*package).clone()),
+                    None => {
+                        return Err(Error::UnknownPackage {
+                            name: spec.clone(),
+                            root: root.display().to_string(),
+                            members: member_names(),
+                        });
+                    }
+                }
+            }
+            chosen
+        } else if selection.workspace {
+            for spec in &selection.exclude {
+                if !members.iter().any(|p| p.name.as_str() == spec) {
+                    return Err(Error::UnknownPackage {
+                        name: spec.clone(),
+                        root: root.display().to_string(),
+                        members: member_names(),
+                    });
+                }
+            }
+            members
+                .iter()
+                .filter(|p| !selection.exclude.iter().any(|e| e == p.name.as_str()))
+                .map(|p| (*p).clone())
+                .collect()
+        } else if let Some(package) = metadata.root_package() {
+            vec![package.clone()]
+        } else {
+            metadata
+                .workspace_default_packages()
+                .into_iter()
+                .cloned()
+                .collect()
+        };
+        selected.sort_by(|a, b| a.name.cmp(&b.name));
+        selected.dedup_by(|a, b| a.id == b.id);
+        Ok(Workspace {
+            metadata,
+            selected,
+            root,
+        })
+    }
+
+    /// The one catalogue of the selected packages.
+    pub fn catalogue(&self) -> Result<Catalogue, Error> {
+        let mut found: Option<PathBuf> = None;
+        for package in &self.selected {
+            let dir = package_dir(package);
+            let location = find_catalogue(dir)?.ok_or_else(|| Error::NoCatalogue {
+                package: package.name.to_string(),
+                root: self.root.display().to_string(),
+            })?;
+            let path = normalize(&location.path);
+            match &found {
+                Some(first) if *first != path => {
+                    return Err(Error::SeveralCatalogues {
+                        first: self.relative(first),
+                        second: self.relative(&path),
+                    });
+                }
+                _ => found = Some(path),
+            }
+        }
+        let path = found.ok_or_else(|| Error::NoCatalogue {
+            package: "(none selected)".to_string(),
+            root: self.root.display().to_string(),
+        })?;
+        let catalogue = Catalogue::load(&path)?;
+        Ok(catalogue)
+    }
+
+    /// `path` relative to the workspace root, with `/` separators, when it is inside it.
+    pub fn relative(&self, path: &Path) -> String {
+        let path = normalize(path);
+        let shown = path.strip_prefix(&self.root).unwrap_or(&path);
+        shown
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Gap kinds `[workspace.metadata.iec] deny` lists.
+    pub fn configured_deny(&self) -> Result<Vec<String>, Error> {
+        let config = &self.metadata.workspace_metadata;
+        let Some(deny) = config.get("iec").and_then(|iec| iec.get("deny")) else {
+            return Ok(Vec::new());
+        };
+        let manifest = self.root.join("Cargo.toml");
+        let list = deny.as_array().ok_or_else(|| Error::Config {
+            manifest: manifest.clone(),
+            message: "`deny` must be a list of gap kinds, e.g. deny = [\"untested\"]".to_string(),
+        })?;
+        list.iter()
+            .map(|kind| {
+                kind.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| Error::Config {
+                        manifest: manifest.clone(),
+                        message: format!("`deny` lists gap kinds as strings, found {kind}"),
+                    })
+            })
+            .collect()
+    }
+}
+
+/// The directory holding a package's Cargo.toml.
+pub fn package_dir(package: &Package) -> &Path {
+    package
+        .manifest_path
+        .parent()
+        .map_or(Path::new("."), |dir| dir.as_std_path())
+}
+
+/// Removes `.` and `..` components without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
