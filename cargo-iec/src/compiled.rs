@@ -450,6 +450,7 @@ fn record_from_dump(
         package: raw.package,
         is_test: raw.test_attribute || listed,
         target: binary.target.clone(),
+        cfg: None,
     })
 }
 

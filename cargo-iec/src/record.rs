@@ -68,6 +68,10 @@ pub struct Record {
     pub package: String,
     /// Whether the item is a test (so a requirement annotation verifies).
     pub is_test: bool,
-    /// The target it was registered in.
+    /// The target it was registered in (compiled channel) or whose sources hold it (static).
     pub target: TargetRef,
+    /// The `cfg` conditions the item sits under, as written (`test`, `feature = "x"`),
+    /// joined with ` && `; only the static channel knows them (`None` when unconditional or
+    /// when the compiled channel saw it, since the compiler already resolved them).
+    pub cfg: Option<String>,
 }
