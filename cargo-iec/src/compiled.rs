@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use cargo_metadata::{Message, Package, TargetKind};
+use iec_runtime::requirement;
 use serde::Deserialize;
 
 use crate::cli::PackageSelection;
@@ -76,8 +77,11 @@ struct DumpRecord {
     test_attribute: bool,
 }
 
+/// Only packages that can register annotations are built and run: those depending on
+/// iec-runtime (normal or dev), and iec-runtime itself.
 fn depends_on_runtime(package: &Package) -> bool {
-    package.dependencies.iter().any(|d| d.name == "iec-runtime")
+    package.name.as_str() == "iec-runtime"
+        || package.dependencies.iter().any(|d| d.name == "iec-runtime")
 }
 
 /// Targets declared with `harness = false` in the package manifest (cargo metadata does not
@@ -306,6 +310,7 @@ fn annotation_evidence(sources: &[PathBuf], workspace: &Workspace) -> Option<Str
 }
 
 /// Runs `binary --list` with the dump variable set; returns the test names and records.
+#[requirement("TR-TRACE-FAILCLOSED")]
 fn read_binary(
     binary: &TestBinary,
     scratch: &Path,
@@ -386,6 +391,7 @@ fn read_binary(
     Ok((tests, records))
 }
 
+#[requirement("TR-ANN-PATH", "TR-ANN-IMPL", "TR-ANN-TEST")]
 fn record_from_dump(
     raw: DumpRecord,
     binary: &TestBinary,
@@ -455,6 +461,7 @@ fn record_from_dump(
 }
 
 /// Builds, runs and reads every test binary of the selected packages.
+#[requirement("TR-TRACE-COMPILED")]
 pub fn collect(workspace: &Workspace, selection: &PackageSelection) -> Result<Collected, Error> {
     let binaries = build(workspace, selection)?;
     let scratch = tempfile::tempdir().map_err(|source| Error::Io {

@@ -6,6 +6,7 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::Parser;
+use iec_runtime::requirement;
 
 pub mod cli;
 pub mod compiled;
@@ -20,6 +21,7 @@ use error::{Error, exit_code};
 use trace::GapKind;
 
 /// Parses `args` (as `cargo-iec iec ...`), runs the command and returns the exit code.
+#[requirement("TR-CLI-EXIT")]
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let Cargo::Iec(iec) = match Cargo::try_parse_from(args) {
         Ok(parsed) => parsed,
@@ -61,6 +63,7 @@ fn warn(message: &str) {
 }
 
 /// Resolves the policy: `--deny` plus `deny` from `[workspace.metadata.iec]`.
+#[requirement("TR-CLI-POLICY")]
 fn policy(cli: &[String], configured: &[String]) -> Result<Vec<GapKind>, Error> {
     let mut kinds = Vec::new();
     for name in cli.iter().chain(configured) {

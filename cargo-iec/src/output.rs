@@ -4,10 +4,13 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
+use iec_runtime::requirement;
+
 use crate::error::Error;
 use crate::trace::{Link, Trace};
 
 /// Sorted, schema-versioned JSON with a trailing newline; byte-identical for equal traces.
+#[requirement("TR-OUT-JSON")]
 pub fn json(trace: &Trace) -> String {
     let mut text = serde_json::to_string_pretty(trace).unwrap_or_else(|error| {
         // Serialising plain data to a String cannot fail; say so loudly if it ever does.
@@ -53,6 +56,7 @@ fn link_rows(label: &str, links: &[Link], out: &mut Vec<[String; 4]>) {
 
 /// The human-readable trace: each requirement with its implementing items and verifying
 /// tests, then the gaps and a summary.
+#[requirement("TR-OUT-TABLE")]
 pub fn table(trace: &Trace) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -155,6 +159,7 @@ pub fn table(trace: &Trace) -> String {
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so
 /// an interrupted run never leaves half a file; or to stdout when `path` is `None`.
+#[requirement("TR-OUT-FILE")]
 pub fn write(path: Option<&Path>, text: &str) -> Result<(), Error> {
     let Some(path) = path else {
         let mut stdout = std::io::stdout().lock();

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use iec_model::Catalogue;
+use iec_runtime::requirement;
 use serde::Serialize;
 
 use crate::record::{Declares, Record};
@@ -214,6 +215,7 @@ fn unit_of<'a>(units: &'a [Unit<'a>], path: &str) -> Option<&'a Unit<'a>> {
 }
 
 /// Joins `records` with `catalogue`.
+#[requirement("TR-TRACE-GAPS", "TR-ANN-UNIT")]
 pub fn build(catalogue: &Catalogue, catalogue_path: String, records: &[Record]) -> Trace {
     let units: Vec<Unit<'_>> = records
         .iter()

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package};
 use iec_model::Catalogue;
 use iec_model::discover::find_catalogue;
+use iec_runtime::requirement;
 
 use crate::cli::PackageSelection;
 use crate::error::Error;
@@ -22,6 +23,7 @@ pub struct Workspace {
 
 impl Workspace {
     /// Reads the workspace and selects packages as cargo would.
+    #[requirement("TR-TRACE-SELECT")]
     pub fn load(selection: &PackageSelection) -> Result<Workspace, Error> {
         let mut command = MetadataCommand::new();
         if let Some(path) = &selection.manifest_path {
@@ -104,6 +106,7 @@ impl Workspace {
     }
 
     /// The one catalogue of the selected packages.
+    #[requirement("TR-CAT-FIND", "TR-CAT-PARSE")]
     pub fn catalogue(&self) -> Result<Catalogue, Error> {
         let mut found: Option<PathBuf> = None;
         for package in &self.selected {

@@ -6,15 +6,15 @@
 //! ```
 //! use iec_runtime::{requirement, software_unit};
 //!
-//! /// Computes bolus volumes from the prescribed dose.
-//! #[software_unit(id = "SU-DOSE", class = "C")]
-//! pub mod dose {
+//! /// Reads the requirements catalogue.          <- design text of the unit
+//! #[software_unit(id = "SU-CATALOGUE", item = "SI-CARGO-IEC", class = "B")]
+//! pub mod catalogue {
 //!     use iec_runtime::requirement;
 //!
-//!     /// The bolus volume in microlitres for a dose in micrograms.
-//!     #[requirement("SRS-12")]
-//!     pub fn bolus_ul(dose_ug: u32, concentration_ug_per_ml: u32) -> u32 {
-//!         dose_ug.saturating_mul(1000) / concentration_ug_per_ml.max(1)
+//!     /// The 1-based line of byte `offset` in `text`.
+//!     #[requirement("TR-CAT-PARSE")]              // implements TR-CAT-PARSE
+//!     pub fn line_of(text: &str, offset: usize) -> usize {
+//!         text[..offset.min(text.len())].matches('\n').count() + 1
 //!     }
 //!
 //!     #[cfg(test)]
@@ -22,14 +22,17 @@
 //!         use iec_runtime::requirement;
 //!
 //!         #[test]
-//!         #[requirement("SRS-12")] // this test verifies SRS-12
-//!         fn bolus_follows_concentration() {
-//!             assert_eq!(super::bolus_ul(500, 1000), 500);
+//!         #[requirement("TR-CAT-PARSE")]          // verifies TR-CAT-PARSE
+//!         fn lines_count_from_one() {
+//!             assert_eq!(super::line_of("a\nb", 2), 2);
 //!         }
 //!     }
 //! }
-//! # fn main() { assert_eq!(dose::bolus_ul(500, 1000), 500); }
+//! # fn main() { assert_eq!(catalogue::line_of("a\nb", 2), 2); }
 //! ```
+//!
+//! (The IDs are this project's own, from `docs/requirements.toml`: the macros check every ID
+//! against the catalogue of the crate being compiled.)
 //!
 //! * `#[requirement("ID", ...)]` on a fn, impl, trait, struct, enum, union, mod, const,
 //!   static or type alias records an implementation link; on a test (`#[test]`,
@@ -49,12 +52,17 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+// Lets the crate annotate its own items: generated code names `::iec_runtime`.
+extern crate self as iec_runtime;
+
 #[cfg(feature = "std")]
 mod dump;
 mod record;
 
 pub use iec_macros::{module_requirement, module_unit, requirement, software_unit};
 pub use record::{Annotation, AnnotationKind, ItemKind, UnitDeclaration};
+
+pub mod diagnostics;
 
 /// Every annotation registered in this binary, in no particular order.
 ///
@@ -69,6 +77,9 @@ inventory::collect!(Annotation);
 /// Not public API: what the macros' generated code names.
 #[doc(hidden)]
 pub mod __private {
+    // Registration only in test builds is decided here, by `register!` below.
+    crate::module_requirement!("TR-ANN-TESTONLY");
+
     pub use crate::record::{Annotation, AnnotationKind, ItemKind, Site, UnitDeclaration};
     pub use core;
     pub use inventory;

@@ -108,6 +108,7 @@ pub struct Annotation {
 impl Annotation {
     /// A `#[requirement]` record.
     #[doc(hidden)]
+    #[crate::requirement("TR-ANN-IMPL", "TR-ANN-TEST")]
     pub const fn requirement(
         ids: &'static [&'static str],
         qualifiers: &'static [&'static str],
@@ -132,6 +133,7 @@ impl Annotation {
 
     /// A `#[software_unit]` record.
     #[doc(hidden)]
+    #[crate::requirement("TR-ANN-UNIT")]
     pub const fn software_unit(
         unit: UnitDeclaration,
         item_kind: ItemKind,
@@ -155,6 +157,7 @@ impl Annotation {
     /// The compiler's own path of the item when a marker is available (functions and
     /// methods: `<crate::m::Pump as crate::m::Actuator>::stop::__iec_item_path`), else
     /// `None`; `cargo iec` normalises it to `crate::m::Pump::stop`.
+    #[crate::requirement("TR-ANN-PATH")]
     pub fn compiler_path(&self) -> Option<&'static str> {
         self.marker.map(|marker| marker())
     }
