@@ -2,10 +2,14 @@
 //!
 //! On stable Rust an attribute on a method cannot add an item to the impl, so functions
 //! (free, methods, trait defaults) register from inside their body, consts and statics from
-//! inside their initializer, and every other item from a sibling `const _: () = { ... };`.
+//! inside their initializer, and every other item from a sibling `const _: () = { ... };`
+//! (a named const for type aliases: see `expand::place`).
 
 use proc_macro2::{Ident, Span, TokenStream};
+use quote::ToTokens;
 use syn::{Attribute, Item, TraitItem};
+
+use crate::attr::Syntax;
 
 /// The kind of the annotated item, as iec-runtime's `ItemKind` names it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -63,17 +67,12 @@ pub(crate) struct Target {
     pub(crate) placement: Placement,
 }
 
-/// Why an item cannot carry the attribute.
-pub(crate) struct Unsupported {
-    pub(crate) span: Span,
-    pub(crate) message: String,
-}
-
-fn unsupported(span: Span, what: &str, attribute: &str, allowed: &str) -> Unsupported {
-    Unsupported {
-        span,
-        message: format!("`{attribute}` cannot be placed on {what}; it goes on {allowed}"),
-    }
+/// Why an item cannot carry the attribute, at the tokens that say what the item is.
+fn unsupported(tokens: impl ToTokens, what: &str, attribute: Syntax, allowed: &str) -> syn::Error {
+    syn::Error::new_spanned(
+        tokens,
+        format!("{attribute} cannot be placed on {what}; it goes on {allowed}"),
+    )
 }
 
 pub(crate) const REQUIREMENT_TARGETS: &str =
@@ -90,12 +89,14 @@ fn ident_target(kind: Kind, ident: &Ident, attrs: &[Attribute], tokens: TokenStr
     }
 }
 
-/// Classifies `tokens` for `attribute`; `unit` restricts to the unit item kinds.
+/// Classifies `tokens` for `attribute`, written with `arguments`; `unit` restricts to the
+/// unit item kinds.
 pub(crate) fn classify(
     tokens: &TokenStream,
-    attribute: &str,
+    attribute: Syntax,
+    arguments: &TokenStream,
     unit: bool,
-) -> Result<Target, Unsupported> {
+) -> Result<Target, syn::Error> {
     let allowed = if unit {
         UNIT_TARGETS
     } else {
@@ -105,7 +106,7 @@ pub(crate) fn classify(
         Ok(item) => item,
         Err(_) => return Err(classify_bodiless(tokens, attribute)),
     };
-    let unit_only = |target: Target, what: &str, span: Span| {
+    let unit_only = |target: Target, what: &str, span: &Ident| {
         if unit {
             Err(unsupported(span, what, attribute, allowed))
         } else {
@@ -145,29 +146,30 @@ pub(crate) fn classify(
         Item::Enum(e) => Ok(ident_target(Kind::Enum, &e.ident, &e.attrs, tokens.clone())),
         Item::Mod(m) => {
             if m.content.is_none() {
-                return Err(Unsupported {
-                    span: m.ident.span(),
-                    message: format!(
-                        "`{attribute}` on a file module (`mod {};`) is unstable in Rust; write `iec_runtime::{}!(...)` at the top of that file instead",
+                let (name, example) = if unit {
+                    ("module_unit", "item = \"SI-PUMP\"")
+                } else {
+                    ("module_requirement", "\"SRS-12\"")
+                };
+                let arguments = match arguments.to_string() {
+                    written if written.is_empty() => example.to_string(),
+                    written => written,
+                };
+                return Err(syn::Error::new(
+                    m.ident.span(),
+                    format!(
+                        "{attribute} cannot be placed on a file module (`mod {};`) on stable Rust; write `iec_runtime::{name}!({arguments});` at the top of the module's file instead",
                         m.ident,
-                        if unit {
-                            "module_unit"
-                        } else {
-                            "module_requirement"
-                        }
                     ),
-                });
+                ));
             }
             Ok(ident_target(Kind::Mod, &m.ident, &m.attrs, tokens.clone()))
         }
-        Item::Union(u) => {
-            let span = u.ident.span();
-            unit_only(
-                ident_target(Kind::Union, &u.ident, &u.attrs, tokens.clone()),
-                "a union",
-                span,
-            )
-        }
+        Item::Union(u) => unit_only(
+            ident_target(Kind::Union, &u.ident, &u.attrs, tokens.clone()),
+            "a union",
+            &u.ident,
+        ),
         Item::Const(c) => {
             let target = Target {
                 kind: Kind::Const,
@@ -176,7 +178,7 @@ pub(crate) fn classify(
                 attrs: c.attrs.clone(),
                 placement: Placement::ConstInit(Box::new(c.clone())),
             };
-            unit_only(target, "a const", c.ident.span())
+            unit_only(target, "a const", &c.ident)
         }
         Item::Static(s) => {
             let target = Target {
@@ -186,87 +188,79 @@ pub(crate) fn classify(
                 attrs: s.attrs.clone(),
                 placement: Placement::StaticInit(Box::new(s.clone())),
             };
-            unit_only(target, "a static", s.ident.span())
+            unit_only(target, "a static", &s.ident)
         }
-        Item::Type(t) => {
-            let span = t.ident.span();
-            unit_only(
-                ident_target(Kind::Type, &t.ident, &t.attrs, tokens.clone()),
-                "a type alias",
-                span,
-            )
-        }
-        Item::Use(u) => Err(unsupported(
-            span_of(&u),
-            "a `use` declaration",
-            attribute,
-            allowed,
-        )),
-        Item::ExternCrate(e) => Err(unsupported(
-            span_of(&e),
-            "an `extern crate`",
-            attribute,
-            allowed,
-        )),
+        Item::Type(t) => unit_only(
+            ident_target(Kind::Type, &t.ident, &t.attrs, tokens.clone()),
+            "a type alias",
+            &t.ident,
+        ),
+        Item::Use(u) => Err(unsupported(u, "a `use` declaration", attribute, allowed)),
+        Item::ExternCrate(e) => Err(unsupported(e, "an `extern crate`", attribute, allowed)),
         Item::ForeignMod(f) => Err(unsupported(
-            span_of(&f),
+            {
+                let (unsafety, abi) = (&f.unsafety, &f.abi);
+                quote::quote!(#unsafety #abi)
+            },
             "an `extern` block",
             attribute,
             allowed,
         )),
-        Item::Macro(m) => Err(unsupported(
-            span_of(&m),
-            "a macro definition or invocation (annotate the items the macro expands to, inside its definition)",
-            attribute,
-            allowed,
-        )),
+        Item::Macro(m) => {
+            let what = if m.mac.path.is_ident("macro_rules") {
+                "a `macro_rules!` definition"
+            } else {
+                "a macro invocation"
+            };
+            let (path, bang, ident) = (&m.mac.path, &m.mac.bang_token, &m.ident);
+            Err(syn::Error::new_spanned(
+                quote::quote!(#path #bang #ident),
+                format!(
+                    "{attribute} cannot be placed on {what}; annotate the items the macro expands to, inside its definition, instead"
+                ),
+            ))
+        }
         Item::TraitAlias(t) => Err(unsupported(
-            span_of(&t),
+            {
+                let (token, ident) = (&t.trait_token, &t.ident);
+                quote::quote!(#token #ident)
+            },
             "a trait alias",
             attribute,
             allowed,
         )),
-        other => Err(unsupported(
-            span_of(&other),
-            "this item",
-            attribute,
-            allowed,
-        )),
+        // A method, const or type without a body: syn has no item for these outside traits.
+        Item::Verbatim(_) => Err(classify_bodiless(tokens, attribute)),
+        other => Err(unsupported(other, "this item", attribute, allowed)),
     }
-}
-
-fn span_of<T: syn::spanned::Spanned>(item: &T) -> Span {
-    item.span()
 }
 
 /// Items that only exist inside traits: a method or const without a body has nowhere to
 /// run registration code.
-fn classify_bodiless(tokens: &TokenStream, attribute: &str) -> Unsupported {
+fn classify_bodiless(tokens: &TokenStream, attribute: Syntax) -> syn::Error {
     match syn::parse2::<TraitItem>(tokens.clone()) {
-        Ok(TraitItem::Fn(f)) => Unsupported {
-            span: f.sig.ident.span(),
-            message: format!(
-                "`{attribute}` on a trait method without a default body has nowhere to register; annotate the trait, or the method in each impl"
+        Ok(TraitItem::Fn(f)) => syn::Error::new(
+            f.sig.ident.span(),
+            format!(
+                "{attribute} cannot be placed on a method without a body; annotate the trait, or the method in each impl, instead"
             ),
-        },
-        Ok(TraitItem::Const(c)) => Unsupported {
-            span: c.ident.span(),
-            message: format!(
-                "`{attribute}` on an associated const without a value has nowhere to register; annotate the trait, or the const in each impl"
+        ),
+        Ok(TraitItem::Const(c)) => syn::Error::new(
+            c.ident.span(),
+            format!(
+                "{attribute} cannot be placed on an associated const without a value; annotate the trait, or the const in each impl, instead"
             ),
-        },
-        Ok(TraitItem::Type(t)) => Unsupported {
-            span: t.ident.span(),
-            message: format!(
-                "`{attribute}` on an associated type has nowhere to register; annotate the trait or impl instead"
+        ),
+        Ok(TraitItem::Type(t)) => syn::Error::new(
+            t.ident.span(),
+            format!(
+                "{attribute} cannot be placed on an associated type; annotate the trait, or the impl, instead"
             ),
-        },
-        _ => Unsupported {
-            span: Span::call_site(),
-            message: format!(
-                "`{attribute}` cannot be placed here: the item does not parse as a Rust item"
-            ),
-        },
+        ),
+        _ => syn::Error::new(
+            Span::call_site(),
+            format!("{attribute} cannot be placed here: the item does not parse as a Rust item"),
+        ),
     }
 }
 

@@ -9,7 +9,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::LitStr;
 
 use crate::ast::{self, Placement, Target};
-use crate::attr;
+use crate::attr::{self, Syntax};
 use crate::valid;
 
 /// Distinguishes the marker functions of several annotations on one function.
@@ -119,10 +119,23 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
         Placement::Sibling(tokens) => {
             let record = record(&target, None);
             let cfgs = ast::cfg_attributes(&target.attrs);
+            // `type X = ...;` is also how an associated type in a trait impl reads, where
+            // no sibling item can go. An unnamed const there fails with "`const` items in
+            // this context need a name"; a named one fails with "const `<name>` is not a
+            // member of trait", so the name carries the advice, at the attribute.
+            let name = match target.kind {
+                ast::Kind::Type => format_ident!(
+                    "annotate_the_impl_not_its_associated_type_{}",
+                    MARKERS.fetch_add(1, Ordering::Relaxed),
+                    span = Span::call_site()
+                ),
+                _ => format_ident!("_"),
+            };
             quote! {
                 #tokens
                 #(#cfgs)*
-                const _: () = {
+                #[allow(non_upper_case_globals, dead_code)]
+                const #name: () = {
                     #tracking
                     #private::register! {
                         #private::inventory::submit! { #record }
@@ -134,18 +147,18 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
 }
 
 pub(crate) fn requirement(args: TokenStream, item: TokenStream) -> TokenStream {
-    let attribute = "#[requirement]";
+    let attribute = Syntax::Attribute("requirement");
     let mut errors = Vec::new();
-    let args = attr::parse_requirement_args(args, attribute, &mut errors);
-    let target = match ast::classify(&item, attribute, false) {
+    let parsed = attr::parse_requirement_args(args.clone(), attribute, &mut errors);
+    let target = match ast::classify(&item, attribute, &args, false) {
         Ok(target) => Some(target),
         Err(unsupported) => {
-            errors.push(syn::Error::new(unsupported.span, unsupported.message));
+            errors.push(unsupported);
             None
         }
     };
-    let span = args.ids.first().map_or_else(Span::call_site, LitStr::span);
-    let checked = valid::with_catalogue(span, &mut errors, |catalogue, errors| {
+    let args = parsed;
+    let checked = valid::with_catalogue(&mut errors, |catalogue, errors| {
         valid::check_requirement_ids(catalogue, &args.ids, errors);
     });
     let Some(target) = target.filter(|_| errors.is_empty()) else {
@@ -179,21 +192,18 @@ pub(crate) fn requirement(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 pub(crate) fn software_unit(args: TokenStream, item: TokenStream) -> TokenStream {
-    let attribute = "#[software_unit]";
+    let attribute = Syntax::Attribute("software_unit");
     let mut errors = Vec::new();
-    let args = attr::parse_unit_args(args, attribute, &mut errors);
-    let target = match ast::classify(&item, attribute, true) {
+    let parsed = attr::parse_unit_args(args.clone(), attribute, &mut errors);
+    let target = match ast::classify(&item, attribute, &args, true) {
         Ok(target) => Some(target),
         Err(unsupported) => {
-            errors.push(syn::Error::new(unsupported.span, unsupported.message));
+            errors.push(unsupported);
             None
         }
     };
-    let span = args
-        .item
-        .as_ref()
-        .map_or_else(Span::call_site, LitStr::span);
-    let checked = valid::with_catalogue(span, &mut errors, |catalogue, errors| {
+    let args = parsed;
+    let checked = valid::with_catalogue(&mut errors, |catalogue, errors| {
         if let Some(item) = &args.item {
             valid::check_item_id(catalogue, item, errors);
         }
@@ -240,11 +250,10 @@ fn module_registration(record: TokenStream, tracking: Option<TokenStream>) -> To
 }
 
 pub(crate) fn module_requirement(input: TokenStream) -> TokenStream {
-    let attribute = "module_requirement!";
+    let attribute = Syntax::Macro("module_requirement");
     let mut errors = Vec::new();
     let args = attr::parse_requirement_args(input, attribute, &mut errors);
-    let span = args.ids.first().map_or_else(Span::call_site, LitStr::span);
-    let checked = valid::with_catalogue(span, &mut errors, |catalogue, errors| {
+    let checked = valid::with_catalogue(&mut errors, |catalogue, errors| {
         valid::check_requirement_ids(catalogue, &args.ids, errors);
     });
     if !errors.is_empty() {
@@ -269,14 +278,10 @@ pub(crate) fn module_requirement(input: TokenStream) -> TokenStream {
 }
 
 pub(crate) fn module_unit(input: TokenStream) -> TokenStream {
-    let attribute = "module_unit!";
+    let attribute = Syntax::Macro("module_unit");
     let mut errors = Vec::new();
     let args = attr::parse_unit_args(input, attribute, &mut errors);
-    let span = args
-        .item
-        .as_ref()
-        .map_or_else(Span::call_site, LitStr::span);
-    let checked = valid::with_catalogue(span, &mut errors, |catalogue, errors| {
+    let checked = valid::with_catalogue(&mut errors, |catalogue, errors| {
         if let Some(item) = &args.item {
             valid::check_item_id(catalogue, item, errors);
         }

@@ -1,16 +1,18 @@
 //! Checks against the requirements catalogue, at compile time.
 //!
-//! The catalogue is found from `CARGO_MANIFEST_DIR` (see `iec_model::discover`) and parsed
-//! once per compiler process; every later annotation reuses it. The first annotation of the
+//! The catalogue is the one `IEC_TRACE_CATALOGUE` names, or else the one found from
+//! `CARGO_MANIFEST_DIR` (see `iec_model::discover`), and is parsed once per compiler process; every later annotation reuses it. The first annotation of the
 //! process also emits an `include_bytes!` of the catalogue, so that cargo's dependency
 //! tracking recompiles the crate when the catalogue changes (stable Rust has no other way
 //! for a proc macro to declare a file dependency).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::ffi::OsString;
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use iec_model::Catalogue;
+use iec_model::discover::CatalogueLocation;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::LitStr;
@@ -42,42 +44,101 @@ static STATE: Mutex<State> = Mutex::new(State {
 /// package's directory (trybuild, Bazel, generated projects).
 pub(crate) const CATALOGUE_VARIABLE: &str = "IEC_TRACE_CATALOGUE";
 
+/// The path in [`CATALOGUE_VARIABLE`], when it applies to the crate being compiled. Under
+/// cargo it applies to the packages cargo was asked to build (`CARGO_PRIMARY_PACKAGE`), not
+/// to their dependencies: a dependency's IDs belong to its own catalogue, found as usual.
+fn catalogue_override() -> Option<OsString> {
+    let path = std::env::var_os(CATALOGUE_VARIABLE)?;
+    let under_cargo = std::env::var_os("CARGO").is_some();
+    let primary = std::env::var_os("CARGO_PRIMARY_PACKAGE").is_some();
+    (!under_cargo || primary).then_some(path)
+}
+
+/// Who named the catalogue, as messages say it.
+fn origin(location: &CatalogueLocation, from_variable: bool) -> String {
+    match &location.declared_in {
+        _ if from_variable => format!(" named by {CATALOGUE_VARIABLE}"),
+        Some(manifest) => format!(" named in {} (`metadata.iec.catalogue`)", shown(manifest)),
+        None => String::new(),
+    }
+}
+
 fn load(manifest_dir: &Path) -> (Option<PathBuf>, Loaded) {
-    let found = match std::env::var_os(CATALOGUE_VARIABLE) {
-        Some(path) => Ok(Some(iec_model::discover::CatalogueLocation {
+    let overridden = catalogue_override();
+    let from_variable = overridden.is_some();
+    let found = match overridden {
+        Some(path) => Ok(Some(CatalogueLocation {
             path: PathBuf::from(path),
             declared_in: None,
         })),
         None => iec_model::discover::find_catalogue(manifest_dir),
     };
-    match found {
-        Err(error) => (
+    let location = match found {
+        Err(error) => {
+            let position = error.position.map(|p| format!(":{p}")).unwrap_or_default();
+            let message = format!(
+                "cannot look for the requirements catalogue, so requirement IDs cannot be checked:\n{}{position}: {}",
+                plain(&error.manifest),
+                error.message
+            );
+            return (
+                None,
+                Loaded::Broken {
+                    message,
+                    reported: false,
+                },
+            );
+        }
+        Ok(None) => return (None, Loaded::None),
+        Ok(Some(location)) => location,
+    };
+    if !location.path.exists() {
+        let fix = if from_variable {
+            format!("point {CATALOGUE_VARIABLE} at the catalogue")
+        } else {
+            "correct the path".to_string()
+        };
+        let message = format!(
+            "the requirements catalogue {}{} does not exist, so requirement IDs cannot be checked: create it, or {fix}",
+            shown(&location.path),
+            origin(&location, from_variable),
+        );
+        return (
             None,
             Loaded::Broken {
-                message: format!("cannot look for the requirements catalogue: {error}"),
+                message,
                 reported: false,
             },
-        ),
-        Ok(None) => (None, Loaded::None),
-        Ok(Some(location)) => match Catalogue::load(&location.path) {
-            Ok(catalogue) => (Some(location.path), Loaded::Found(Arc::new(catalogue))),
-            Err(error) => {
-                let origin = match &location.declared_in {
-                    Some(manifest) => format!(" (named in {})", manifest.display()),
-                    None => String::new(),
-                };
-                let exists = location.path.exists();
-                (
-                    exists.then_some(location.path.clone()),
-                    Loaded::Broken {
-                        message: format!(
-                            "the requirements catalogue{origin} is invalid, so requirement IDs cannot be checked; fix it and rebuild:\n{error}"
-                        ),
-                        reported: false,
-                    },
-                )
-            }
-        },
+        );
+    }
+    match Catalogue::load(&location.path) {
+        Ok(catalogue) => (Some(location.path), Loaded::Found(Arc::new(catalogue))),
+        Err(error) => {
+            let problems: Vec<String> = error
+                .problems
+                .iter()
+                .map(|problem| {
+                    let position = problem
+                        .position
+                        .map(|p| format!(":{p}"))
+                        .unwrap_or_default();
+                    format!("{}{position}: {}", plain(&error.path), problem.message)
+                })
+                .collect();
+            let message = format!(
+                "the requirements catalogue {}{} is invalid, so requirement IDs cannot be checked; fix it and rebuild:\n{}",
+                shown(&location.path),
+                origin(&location, from_variable),
+                problems.join("\n")
+            );
+            (
+                Some(location.path),
+                Loaded::Broken {
+                    message,
+                    reported: false,
+                },
+            )
+        }
     }
 }
 
@@ -88,9 +149,8 @@ pub(crate) struct Checked {
 }
 
 /// Runs `check` with the catalogue of the crate being compiled; reports an unreadable or
-/// invalid catalogue once per process at `span`.
+/// invalid catalogue once per process, at the annotation that found it.
 pub(crate) fn with_catalogue(
-    span: Span,
     errors: &mut Vec<syn::Error>,
     check: impl FnOnce(&Catalogue, &mut Vec<syn::Error>),
 ) -> Checked {
@@ -119,7 +179,7 @@ pub(crate) fn with_catalogue(
         Loaded::Broken { message, reported } => {
             if !*reported {
                 *reported = true;
-                errors.push(syn::Error::new(span, message.clone()));
+                errors.push(syn::Error::new(Span::call_site(), message.clone()));
             }
         }
     }
@@ -149,23 +209,40 @@ pub(crate) fn check_requirement_ids(
         if catalogue.requirement(&value).is_some() {
             continue;
         }
-        let close = catalogue.closest_ids(&value);
-        let hint = if close.is_empty() {
-            format!(
-                "; add it to {} or correct the ID",
-                display_name(&catalogue.path)
-            )
-        } else {
-            format!("; did you mean {}?", quoted(&close))
-        };
         let message = if catalogue.system_requirements.iter().any(|r| r.id == value) {
+            let refining: Vec<&str> = catalogue
+                .requirements
+                .iter()
+                .filter(|r| r.parent.contains(&value))
+                .map(|r| r.id.as_str())
+                .collect();
+            let example = if refining.is_empty() {
+                String::new()
+            } else {
+                format!(", e.g. {}", quoted(&refining))
+            };
             format!(
-                "{value:?} is a system requirement; code implements software requirements, so name the software requirement that refines it"
+                "{value:?} is a system requirement: code implements and tests software requirements, so name the software requirement that refines it{example}"
+            )
+        } else if let Some(item) = catalogue.item(&value) {
+            let what = if item.is_system {
+                "software system"
+            } else {
+                "software item"
+            };
+            format!(
+                "{value:?} is a {what}, not a requirement: name a requirement here, and declare a unit of the {what} with `#[software_unit(item = {value:?})]`"
             )
         } else {
+            let close = catalogue.closest_ids(&value);
+            let hint = if close.is_empty() {
+                "correct the ID, or add it to the catalogue as a [[requirement]]".to_string()
+            } else {
+                format!("did you mean {}?", quoted(&close))
+            };
             format!(
-                "unknown requirement ID {value:?}: not in the requirements catalogue {}{hint}",
-                display_name(&catalogue.path)
+                "unknown requirement ID {value:?}: not in the requirements catalogue {}; {hint}",
+                shown(&catalogue.path)
             )
         };
         errors.push(syn::Error::new(id.span(), message));
@@ -178,22 +255,25 @@ pub(crate) fn check_item_id(catalogue: &Catalogue, item: &LitStr, errors: &mut V
     if catalogue.item(&value).is_some() {
         return;
     }
-    let close = catalogue.closest_item_ids(&value);
-    let hint = if close.is_empty() {
+    let is_requirement = catalogue.requirement(&value).is_some()
+        || catalogue.system_requirements.iter().any(|r| r.id == value);
+    let message = if is_requirement {
         format!(
-            "; declare it as an [[item]] in {}",
-            display_name(&catalogue.path)
+            "{value:?} is a requirement, not a software item: `item` names an [[item]] or [[system]] of the catalogue; link the requirement with `#[requirement({value:?})]`"
         )
     } else {
-        format!("; did you mean {}?", quoted(&close))
-    };
-    errors.push(syn::Error::new(
-        item.span(),
+        let close = catalogue.closest_item_ids(&value);
+        let hint = if close.is_empty() {
+            "correct the ID, or add it to the catalogue as an [[item]]".to_string()
+        } else {
+            format!("did you mean {}?", quoted(&close))
+        };
         format!(
-            "unknown software item {value:?}: not in the requirements catalogue {}{hint}",
-            display_name(&catalogue.path)
-        ),
-    ));
+            "unknown software item {value:?}: not in the requirements catalogue {}; {hint}",
+            shown(&catalogue.path)
+        )
+    };
+    errors.push(syn::Error::new(item.span(), message));
 }
 
 fn quoted(ids: &[&str]) -> String {
@@ -205,10 +285,71 @@ fn quoted(ids: &[&str]) -> String {
     }
 }
 
-/// The catalogue's file name, without the machine-specific directory (keeps messages, and
-/// the UI tests that document them, the same everywhere).
-fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map(|name| format!("`{}`", name.to_string_lossy()))
-        .unwrap_or_else(|| format!("`{}`", path.display()))
+/// A file as messages show it, in backticks: relative to the directory the compiler runs in
+/// (the workspace root, as in the compiler's own `-->` lines) when it lies below it, else
+/// its file name alone. Never a machine-specific absolute path, so that messages, and the
+/// UI tests that document them, read the same everywhere.
+fn shown(path: &Path) -> String {
+    format!("`{}`", plain(path))
+}
+
+/// [`shown`] without the backticks, for `file:line:column` positions.
+fn plain(path: &Path) -> String {
+    let relative = if path.is_relative() {
+        Some(path.to_path_buf())
+    } else {
+        std::env::current_dir()
+            .ok()
+            .and_then(|dir| path.strip_prefix(dir).ok().map(Path::to_path_buf))
+    };
+    let shown = match relative.map(|path| normalized(&path)) {
+        Some(relative) if !relative.as_os_str().is_empty() => relative,
+        _ => path
+            .file_name()
+            .map_or_else(|| path.to_path_buf(), PathBuf::from),
+    };
+    shown.display().to_string()
+}
+
+/// `path` without `.` components and with `dir/..` pairs removed, as far as that can be
+/// done without looking at the file system.
+fn normalized(path: &Path) -> PathBuf {
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_shown_without_machine_specific_directories() {
+        let inside = std::env::current_dir()
+            .unwrap()
+            .join("docs/../docs/./requirements.toml");
+        assert_eq!(plain(&inside), "docs/requirements.toml");
+        assert_eq!(
+            plain(Path::new("/nowhere/near/requirements.toml")),
+            "requirements.toml"
+        );
+        assert_eq!(shown(Path::new("reqs.toml")), "`reqs.toml`");
+    }
+
+    #[test]
+    fn lists_of_ids_read_as_a_sentence() {
+        assert_eq!(quoted(&["SRS-1"]), "\"SRS-1\"");
+        assert_eq!(
+            quoted(&["SRS-1", "SRS-2", "SRS-3"]),
+            "\"SRS-1\", \"SRS-2\" or \"SRS-3\""
+        );
+    }
 }

@@ -1,0 +1,8 @@
+use iec_runtime::requirement;
+
+#[requirement("SI-PUMP")]
+fn pump() {}
+
+fn main() {
+    pump();
+}

@@ -1,0 +1,16 @@
+use iec_runtime::requirement;
+
+#[requirement]
+fn bolus() {}
+
+#[requirement()]
+fn rate() {}
+
+#[requirement(partial)]
+fn alarm() {}
+
+fn main() {
+    bolus();
+    rate();
+    alarm();
+}

@@ -1,0 +1,8 @@
+use iec_runtime::requirement;
+
+#[requirement("SYS-1")]
+fn deliver() {}
+
+fn main() {
+    deliver();
+}

@@ -1,0 +1,8 @@
+use iec_runtime::requirement;
+
+#[requirement("PUMP-CALIBRATION")]
+fn calibrate() {}
+
+fn main() {
+    calibrate();
+}
