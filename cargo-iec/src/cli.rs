@@ -86,6 +86,14 @@ pub enum TraceFormat {
     Table,
     /// Versioned, sorted JSON for machines (schema in docs/trace-json.md).
     Json,
+    /// Markdown, to paste into a document, change request or pull request.
+    Markdown,
+    /// The traceability matrix as CSV, one row per link.
+    Csv,
+    /// One self-contained HTML page to read, filter and print.
+    Html,
+    /// SARIF 2.1.0: one result per gap, for code-scanning dashboards.
+    Sarif,
 }
 
 /// `cargo iec trace` options.

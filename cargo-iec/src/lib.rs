@@ -11,6 +11,7 @@ use iec_runtime::requirement;
 pub mod cli;
 pub mod compiled;
 pub mod error;
+pub mod formats;
 pub mod output;
 pub mod record;
 pub mod trace;
@@ -106,6 +107,13 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
     let text = match args.format {
         TraceFormat::Table => output::table(&trace),
         TraceFormat::Json => output::json(&trace),
+        TraceFormat::Markdown => formats::markdown::render(&trace),
+        TraceFormat::Csv => formats::csv::render(&trace).map_err(|error| Error::Io {
+            context: "cannot render the CSV".to_string(),
+            source: error.into(),
+        })?,
+        TraceFormat::Html => formats::html::render(&trace),
+        TraceFormat::Sarif => formats::sarif::render(&trace, &deny),
     };
     output::write(args.output.as_deref(), &text)?;
     let denied: Vec<_> = trace

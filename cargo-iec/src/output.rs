@@ -131,8 +131,8 @@ pub fn table(trace: &Trace) -> String {
             .max()
             .unwrap_or(0);
         for gap in &trace.gaps {
-            let location = match (&gap.file, gap.line) {
-                (Some(file), Some(line)) => format!(" at {file}:{line}"),
+            let location = match (&gap.path, &gap.file, gap.line) {
+                (Some(_), Some(file), Some(line)) => format!(" at {file}:{line}"),
                 _ => String::new(),
             };
             let _ = writeln!(

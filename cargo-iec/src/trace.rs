@@ -139,9 +139,9 @@ pub struct Gap {
     pub requirement: String,
     /// The annotated item, for gaps found at an annotation.
     pub path: Option<String>,
-    /// Its file.
+    /// Where to look: the annotation, or the requirement in the catalogue.
     pub file: Option<String>,
-    /// Its line.
+    /// Line in `file`.
     pub line: Option<u32>,
     /// What is wrong, for people.
     pub message: String,
@@ -212,6 +212,10 @@ fn unit_of<'a>(units: &'a [Unit<'a>], path: &str) -> Option<&'a Unit<'a>> {
                     .is_some_and(|rest| rest.starts_with("::"))
         })
         .max_by_key(|u| u.record.path.len())
+}
+
+fn line_u32(line: usize) -> u32 {
+    u32::try_from(line).unwrap_or(u32::MAX)
 }
 
 /// Joins `records` with `catalogue`.
@@ -322,8 +326,8 @@ pub fn build(catalogue: &Catalogue, catalogue_path: String, records: &[Record]) 
                 kind: GapKind::Unimplemented,
                 requirement: requirement.id.clone(),
                 path: None,
-                file: None,
-                line: None,
+                file: Some(catalogue_path.clone()),
+                line: Some(line_u32(requirement.line)),
                 message: format!(
                     "no code implements {} ({})",
                     requirement.id, requirement.title
@@ -339,8 +343,8 @@ pub fn build(catalogue: &Catalogue, catalogue_path: String, records: &[Record]) 
                 kind: GapKind::Untested,
                 requirement: requirement.id.clone(),
                 path: None,
-                file: None,
-                line: None,
+                file: Some(catalogue_path.clone()),
+                line: Some(line_u32(requirement.line)),
                 message: format!(
                     "no test verifies {} ({})",
                     requirement.id, requirement.title

@@ -16,7 +16,7 @@
 //! | `unknown software item` | `item = "..."` not in the catalogue | correct it or declare the `[[item]]` |
 //! | `invalid safety class` | `class` other than `"A"`, `"B"`, `"C"` | use one of them |
 //! | `cannot be placed on ...` | an unsupported item (a `use`, a required trait method, ...) | annotate the enclosing item |
-//! | `on a file module (mod foo;) is unstable` | `#[requirement] mod foo;` | write `iec_runtime::module_requirement!(...)` in that file |
+//! | `cannot be placed on a file module` | `#[requirement] mod foo;` | write `iec_runtime::module_requirement!(...)` in that file |
 //! | `the requirements catalogue ... is invalid` | the catalogue does not parse or validate | fix it at the line and column given |
 //!
 //! The UI tests in `iec-macros/tests/ui/` hold the exact text of every message.

@@ -1,0 +1,305 @@
+//! HTML: one self-contained, offline file an auditor can read, filter and print. Every
+//! catalogue and source text is escaped; no external resources are loaded.
+
+use std::fmt::Write as _;
+
+use crate::trace::{Link, Trace};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+:root { --ok: #1b7f3b; --gap: #b3261e; --muted: #5f6368; --line: #dadce0; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 78rem; padding: 0 1rem; color: #202124; }
+h1 { font-size: 1.5rem; margin-bottom: .25rem; }
+h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
+.meta { color: var(--muted); }
+.cards { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: .5rem 1rem; min-width: 9rem; }
+.card b { display: block; font-size: 1.4rem; }
+.card.bad b { color: var(--gap); }
+.card.good b { color: var(--ok); }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid var(--line); }
+th { background: #f1f3f4; font-weight: 600; }
+code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; word-break: break-all; }
+.status-ok { color: var(--ok); font-weight: 600; }
+.status-gap { color: var(--gap); font-weight: 600; }
+.none { color: var(--gap); }
+.controls { position: sticky; top: 0; background: #fff; padding: .5rem 0; border-bottom: 1px solid var(--line); display: flex; gap: 1rem; align-items: center; }
+.controls input[type=search] { flex: 1; padding: .35rem .5rem; font-size: 14px; }
+tr.hidden { display: none; }
+.text { color: var(--muted); font-size: 13px; }
+@media print {
+  .controls { display: none; }
+  tr.hidden { display: table-row; }
+  body { margin: 0; max-width: none; }
+  h2 { break-after: avoid; }
+  tr { break-inside: avoid; }
+}
+"#;
+
+const SCRIPT: &str = r#"
+(function () {
+  var search = document.getElementById('filter');
+  var gapsOnly = document.getElementById('gaps-only');
+  function apply() {
+    var needle = search.value.toLowerCase();
+    document.querySelectorAll('tr[data-search]').forEach(function (row) {
+      var text = row.getAttribute('data-search');
+      var hide = (needle && text.indexOf(needle) < 0) || (gapsOnly.checked && row.getAttribute('data-gap') !== 'true');
+      row.classList.toggle('hidden', !!hide);
+    });
+  }
+  search.addEventListener('input', apply);
+  gapsOnly.addEventListener('change', apply);
+})();
+"#;
+
+fn link_list(links: &[Link]) -> String {
+    if links.is_empty() {
+        return "<span class=\"none\">none</span>".to_string();
+    }
+    let mut out = String::new();
+    for link in links {
+        let mut notes = Vec::new();
+        if let Some(unit) = &link.unit {
+            notes.push(format!("unit {}", escape(unit)));
+        }
+        if let Some(target) = &link.target {
+            notes.push(escape(target));
+        }
+        if link.partial {
+            notes.push("partial".to_string());
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" <span class=\"text\">({})</span>", notes.join(", "))
+        };
+        let _ = write!(
+            out,
+            "<div><code>{}</code> <span class=\"text\">{}:{}</span>{notes}</div>",
+            escape(&link.path),
+            escape(&link.file),
+            link.line
+        );
+    }
+    out
+}
+
+/// Renders the trace as one HTML page.
+pub fn render(trace: &Trace) -> String {
+    let summary = &trace.summary;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<meta name=\"generator\" content=\"cargo-iec {version}\">\n\
+<title>Traceability: {catalogue}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+<h1>Traceability</h1>\n<p class=\"meta\">Requirements catalogue <code>{catalogue}</code> · schema {schema}</p>\n",
+        version = env!("CARGO_PKG_VERSION"),
+        catalogue = escape(&trace.catalogue),
+        schema = escape(trace.schema),
+    );
+    let card = |class: &str, value: usize, label: &str| {
+        format!("<div class=\"card {class}\"><b>{value}</b>{label}</div>")
+    };
+    let _ = writeln!(
+        out,
+        "<div class=\"cards\">{}{}{}{}</div>",
+        card("", summary.requirements, "requirements"),
+        card(
+            if summary.implemented == summary.requirements {
+                "good"
+            } else {
+                "bad"
+            },
+            summary.implemented,
+            "implemented"
+        ),
+        card(
+            if summary.tested == summary.requirements {
+                "good"
+            } else {
+                ""
+            },
+            summary.tested,
+            "tested"
+        ),
+        card(
+            if summary.gaps == 0 { "good" } else { "bad" },
+            summary.gaps,
+            "gaps"
+        ),
+    );
+    out.push_str(
+        "<div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"Filter by ID, title, path, file…\" aria-label=\"Filter\">\
+<label><input type=\"checkbox\" id=\"gaps-only\"> only rows with gaps</label></div>\n",
+    );
+
+    out.push_str("<h2 id=\"gaps\">Gaps</h2>\n");
+    if trace.gaps.is_empty() {
+        out.push_str("<p class=\"status-ok\">No gaps.</p>\n");
+    } else {
+        out.push_str("<table><thead><tr><th>Kind</th><th>Requirement</th><th>Where</th><th>What</th></tr></thead><tbody>\n");
+        for gap in &trace.gaps {
+            let location = match (&gap.file, gap.line) {
+                (Some(file), Some(line)) => format!("{}:{line}", escape(file)),
+                _ => String::new(),
+            };
+            let search = format!(
+                "{} {} {} {}",
+                gap.kind, gap.requirement, location, gap.message
+            )
+            .to_lowercase();
+            let _ = writeln!(
+                out,
+                "<tr data-search=\"{}\" data-gap=\"true\"><td class=\"status-gap\">{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                escape(&search),
+                escape(gap.kind.as_str()),
+                escape(&gap.requirement),
+                location,
+                escape(&gap.message)
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+
+    out.push_str("<h2 id=\"requirements\">Requirements → implementation → tests</h2>\n");
+    out.push_str("<table><thead><tr><th>Requirement</th><th>Status</th><th>Implemented by</th><th>Verified by</th></tr></thead><tbody>\n");
+    for requirement in &trace.requirements {
+        let kinds: Vec<&str> = trace
+            .gaps
+            .iter()
+            .filter(|g| g.requirement == requirement.id)
+            .map(|g| g.kind.as_str())
+            .collect();
+        let status = if kinds.is_empty() {
+            "<span class=\"status-ok\">ok</span>".to_string()
+        } else {
+            format!(
+                "<span class=\"status-gap\">{}</span>",
+                escape(&kinds.join(", "))
+            )
+        };
+        let mut facts = vec![format!(
+            "verification: {}",
+            escape(&requirement.verification)
+        )];
+        if let Some(class) = &requirement.class {
+            facts.push(format!("class {}", escape(class)));
+        }
+        if !requirement.parent.is_empty() {
+            facts.push(format!("parent {}", escape(&requirement.parent.join(", "))));
+        }
+        if !requirement.risk_controls.is_empty() {
+            facts.push(format!(
+                "risk controls {}",
+                escape(&requirement.risk_controls.join(", "))
+            ));
+        }
+        let search = format!(
+            "{} {} {} {}",
+            requirement.id,
+            requirement.title,
+            requirement
+                .implemented_by
+                .iter()
+                .chain(&requirement.verified_by)
+                .map(|l| format!("{} {}", l.path, l.file))
+                .collect::<Vec<_>>()
+                .join(" "),
+            kinds.join(" ")
+        )
+        .to_lowercase();
+        let _ = writeln!(
+            out,
+            "<tr id=\"req-{id_attr}\" data-search=\"{search}\" data-gap=\"{gap}\"><td><b>{id}</b> {title}<div class=\"text\">{facts}</div></td><td>{status}</td><td>{implemented}</td><td>{verified}</td></tr>",
+            id_attr = escape(&requirement.id),
+            search = escape(&search),
+            gap = !kinds.is_empty(),
+            id = escape(&requirement.id),
+            title = escape(&requirement.title),
+            facts = facts.join(" · "),
+            implemented = link_list(&requirement.implemented_by),
+            verified = link_list(&requirement.verified_by),
+        );
+    }
+    out.push_str("</tbody></table>\n");
+
+    if !trace.units.is_empty() {
+        out.push_str("<h2 id=\"units\">Software units → requirements</h2>\n<table><thead><tr><th>Unit</th><th>Item</th><th>Class</th><th>Requirements</th></tr></thead><tbody>\n");
+        for unit in &trace.units {
+            let search =
+                format!("{} {} {}", unit.id, unit.path, unit.requirements.join(" ")).to_lowercase();
+            let _ = writeln!(
+                out,
+                "<tr data-search=\"{}\" data-gap=\"false\"><td><b>{}</b><div><code>{}</code> <span class=\"text\">{}:{}</span></div></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&search),
+                escape(&unit.id),
+                escape(&unit.path),
+                escape(&unit.file),
+                unit.line,
+                escape(unit.item.as_deref().unwrap_or("")),
+                escape(unit.class.as_deref().unwrap_or("")),
+                escape(&unit.requirements.join(", "))
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+
+    if !trace.tests.is_empty() {
+        out.push_str("<h2 id=\"tests\">Tests → requirements</h2>\n<table><thead><tr><th>Test</th><th>Target</th><th>Verifies</th></tr></thead><tbody>\n");
+        for test in &trace.tests {
+            let search = format!(
+                "{} {} {}",
+                test.path,
+                test.target,
+                test.requirements.join(" ")
+            )
+            .to_lowercase();
+            let _ = writeln!(
+                out,
+                "<tr data-search=\"{}\" data-gap=\"false\"><td><code>{}</code> <span class=\"text\">{}:{}</span></td><td><code>{}</code></td><td>{}</td></tr>",
+                escape(&search),
+                escape(&test.path),
+                escape(&test.file),
+                test.line,
+                escape(&test.target),
+                escape(&test.requirements.join(", "))
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    let _ = write!(out, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn catalogue_text_is_escaped() {
+        assert_eq!(
+            escape("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
+    }
+}
