@@ -96,6 +96,17 @@ pub enum TraceFormat {
     Sarif,
 }
 
+/// Which way round the table reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TraceView {
+    /// Requirement -> implementing items (with their units) -> verifying tests.
+    Requirements,
+    /// Software unit -> the requirements it implements.
+    Units,
+    /// Test -> the requirements it verifies.
+    Tests,
+}
+
 /// `cargo iec trace` options.
 #[derive(Debug, Args)]
 pub struct TraceArgs {
@@ -105,6 +116,9 @@ pub struct TraceArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TraceFormat::Table)]
     pub format: TraceFormat,
+    /// Which view the table shows (JSON, HTML and Markdown always hold all three).
+    #[arg(long, value_enum, default_value_t = TraceView::Requirements)]
+    pub view: TraceView,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -113,4 +127,8 @@ pub struct TraceArgs {
     /// [workspace.metadata.iec].
     #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
     pub deny: Vec<String>,
+    /// List tests that verify no requirement as `orphan-test` gaps (implied by
+    /// `--deny orphan-test`).
+    #[arg(long)]
+    pub orphans: bool,
 }

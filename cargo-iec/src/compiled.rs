@@ -58,6 +58,8 @@ struct DumpUnit {
     id: Option<String>,
     item: Option<String>,
     class: Option<String>,
+    #[serde(default)]
+    segregation: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -418,11 +420,13 @@ fn record_from_dump(
                 id: None,
                 item: None,
                 class: None,
+                segregation: None,
             });
             Declares::Unit(UnitDeclaration {
                 id: unit.id,
                 item: unit.item,
                 class: unit.class,
+                segregation: unit.segregation,
             })
         }
         other => {

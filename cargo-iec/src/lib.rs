@@ -99,13 +99,15 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
             "{target} uses `harness = false`; it was not run, so its annotations are not in the trace"
         ));
     }
-    let trace = trace::build(
-        &catalogue,
-        workspace.relative(&catalogue.path),
-        &collected.records,
-    );
+    let trace = trace::build(&trace::TraceInput {
+        catalogue: &catalogue,
+        catalogue_path: workspace.relative(&catalogue.path),
+        records: &collected.records,
+        listed_tests: &collected.tests,
+        include_orphans: args.orphans || deny.contains(&GapKind::OrphanTest),
+    });
     let text = match args.format {
-        TraceFormat::Table => output::table(&trace),
+        TraceFormat::Table => output::table(&trace, args.view),
         TraceFormat::Json => output::json(&trace),
         TraceFormat::Markdown => formats::markdown::render(&trace),
         TraceFormat::Csv => formats::csv::render(&trace).map_err(|error| Error::Io {

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use iec_runtime::requirement;
 
+use crate::cli::TraceView;
 use crate::error::Error;
 use crate::trace::{Link, Trace};
 
@@ -54,17 +55,30 @@ fn link_rows(label: &str, links: &[Link], out: &mut Vec<[String; 4]>) {
     }
 }
 
-/// The human-readable trace: each requirement with its implementing items and verifying
-/// tests, then the gaps and a summary.
-#[requirement("TR-OUT-TABLE")]
-pub fn table(trace: &Trace) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} requirements in {}\n",
-        trace.requirements.len(),
-        trace.catalogue
-    );
+/// Prints `rows` with aligned columns (the last column is not padded).
+fn aligned<const N: usize>(out: &mut String, indent: &str, rows: &[[String; N]]) {
+    let widths: Vec<usize> = (0..N)
+        .map(|column| {
+            rows.iter()
+                .map(|r| r[column].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = indent.to_string();
+        for (column, cell) in row.iter().enumerate() {
+            if column + 1 == N {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:width$}  ", width = widths[column]);
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+fn requirements_view(out: &mut String, trace: &Trace) {
     for requirement in &trace.requirements {
         let mut header = format!("{}  {}", requirement.id, requirement.title);
         let mut facts = Vec::new();
@@ -90,67 +104,163 @@ pub fn table(trace: &Trace) -> String {
         let mut rows = Vec::new();
         link_rows("implemented by", &requirement.implemented_by, &mut rows);
         link_rows("verified by", &requirement.verified_by, &mut rows);
-        let widths: Vec<usize> = (0..3)
-            .map(|column| {
-                rows.iter()
-                    .map(|r| r[column].chars().count())
-                    .max()
-                    .unwrap_or(0)
+        aligned(out, "    ", &rows);
+        out.push('\n');
+    }
+}
+
+fn title_of<'a>(trace: &'a Trace, id: &str) -> &'a str {
+    trace
+        .requirements
+        .iter()
+        .find(|r| r.id == id)
+        .map_or("", |r| r.title.as_str())
+}
+
+fn units_view(out: &mut String, trace: &Trace) {
+    if trace.units.is_empty() {
+        out.push_str(
+            "No software units are declared: use #[software_unit(...)] or module_unit!(...).\n\n",
+        );
+    }
+    for unit in &trace.units {
+        let mut facts = vec![format!("class {} ({})", unit.class, unit.class_source)];
+        if let Some(item) = &unit.item {
+            facts.insert(0, format!("item {item}"));
+        }
+        let _ = writeln!(
+            out,
+            "{}  {}  {}:{}  [{}]",
+            unit.id,
+            unit.path,
+            unit.file,
+            unit.line,
+            facts.join("; ")
+        );
+        let rows: Vec<[String; 3]> = if unit.requirements.is_empty() {
+            vec![[
+                "implements".to_string(),
+                "(none)".to_string(),
+                String::new(),
+            ]]
+        } else {
+            unit.requirements
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    [
+                        if i == 0 {
+                            "implements".to_string()
+                        } else {
+                            String::new()
+                        },
+                        id.clone(),
+                        title_of(trace, id).to_string(),
+                    ]
+                })
+                .collect()
+        };
+        aligned(out, "    ", &rows);
+        out.push('\n');
+    }
+}
+
+fn tests_view(out: &mut String, trace: &Trace) {
+    if trace.tests.is_empty() {
+        out.push_str("No test verifies a requirement.\n\n");
+    }
+    for test in &trace.tests {
+        let _ = writeln!(
+            out,
+            "{}  ({})  {}:{}",
+            test.path, test.target, test.file, test.line
+        );
+        let rows: Vec<[String; 3]> = test
+            .requirements
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                [
+                    if i == 0 {
+                        "verifies".to_string()
+                    } else {
+                        String::new()
+                    },
+                    id.clone(),
+                    title_of(trace, id).to_string(),
+                ]
             })
             .collect();
-        for row in rows {
-            let mut line = format!(
-                "    {:w0$}  {:w1$}  {:w2$}  {}",
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                w0 = widths[0],
-                w1 = widths[1],
-                w2 = widths[2]
-            );
-            line.truncate(line.trim_end().len());
-            let _ = writeln!(out, "{line}");
-        }
+        aligned(out, "    ", &rows);
+        out.push('\n');
+    }
+}
+
+/// The human-readable trace in one of three views (requirement -> items -> tests, unit ->
+/// requirements, test -> requirements), then the records needed, the gaps and a summary.
+#[requirement("TR-OUT-TABLE")]
+pub fn table(trace: &Trace, view: TraceView) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} requirements in {}\n",
+        trace.requirements.len(),
+        trace.catalogue
+    );
+    match view {
+        TraceView::Requirements => requirements_view(&mut out, trace),
+        TraceView::Units => units_view(&mut out, trace),
+        TraceView::Tests => tests_view(&mut out, trace),
+    }
+    if !trace.records_needed.is_empty() {
+        let _ = writeln!(
+            out,
+            "Verified by other means, each needs its own record ({}):",
+            trace.records_needed.len()
+        );
+        let rows: Vec<[String; 3]> = trace
+            .records_needed
+            .iter()
+            .map(|r| {
+                [
+                    r.requirement.clone(),
+                    r.verification.clone(),
+                    r.title.clone(),
+                ]
+            })
+            .collect();
+        aligned(&mut out, "  ", &rows);
         out.push('\n');
     }
     if trace.gaps.is_empty() {
         out.push_str("Gaps: none\n");
     } else {
         let _ = writeln!(out, "Gaps ({}):", trace.gaps.len());
-        let kind_width = trace
+        let rows: Vec<[String; 3]> = trace
             .gaps
             .iter()
-            .map(|g| g.kind.as_str().len())
-            .max()
-            .unwrap_or(0);
-        let id_width = trace
-            .gaps
-            .iter()
-            .map(|g| g.requirement.len())
-            .max()
-            .unwrap_or(0);
-        for gap in &trace.gaps {
-            let location = match (&gap.path, &gap.file, gap.line) {
-                (Some(_), Some(file), Some(line)) => format!(" at {file}:{line}"),
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                out,
-                "  {:kind_width$}  {:id_width$}  {}{location}",
-                gap.kind.as_str(),
-                gap.requirement,
-                gap.message
-            );
-        }
+            .map(|gap| {
+                let location = match (&gap.path, &gap.file, gap.line) {
+                    (Some(_), Some(file), Some(line)) => format!(" at {file}:{line}"),
+                    _ => String::new(),
+                };
+                [
+                    gap.kind.as_str().to_string(),
+                    gap.subject().to_string(),
+                    format!("{}{location}", gap.message),
+                ]
+            })
+            .collect();
+        aligned(&mut out, "  ", &rows);
     }
     let summary = &trace.summary;
     let _ = writeln!(
         out,
-        "\n{} requirements: {} implemented, {} tested; {} gap{}",
+        "\n{} requirements: {} implemented, {} tested, {} verified by other means; {} gap{}",
         summary.requirements,
         summary.implemented,
         summary.tested,
+        summary.records_needed,
         summary.gaps,
         if summary.gaps == 1 { "" } else { "s" }
     );

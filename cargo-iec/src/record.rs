@@ -25,6 +25,8 @@ pub struct UnitDeclaration {
     pub item: Option<String>,
     /// Declared class.
     pub class: Option<String>,
+    /// Rationale for a class lower than the item's.
+    pub segregation: Option<String>,
 }
 
 /// Which compiled target a record came from (for tests: the binary that runs them).

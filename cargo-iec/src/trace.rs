@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use iec_model::Catalogue;
+use iec_model::catalogue::ClassSource;
+use iec_model::{Catalogue, SafetyClass, Verification};
 use iec_runtime::requirement;
 use serde::Serialize;
 
-use crate::record::{Declares, Record};
+use crate::record::{Declares, Record, TargetRef, UnitDeclaration};
 
 /// The version of the trace JSON; bump on any incompatible change (docs/trace-json.md).
 pub const SCHEMA: &str = "iec-trace/trace/v1";
@@ -23,14 +24,20 @@ pub enum GapKind {
     Untested,
     /// An annotation names an ID the catalogue lacks.
     UnknownId,
+    /// A test that verifies no requirement (listed on request).
+    OrphanTest,
+    /// A unit whose class is lower than its item's, without a segregation rationale.
+    ClassMismatch,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 3] = [
+    pub const ALL: [GapKind; 5] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
+        GapKind::OrphanTest,
+        GapKind::ClassMismatch,
     ];
 
     /// The stable name.
@@ -39,6 +46,8 @@ impl GapKind {
             GapKind::Unimplemented => "unimplemented",
             GapKind::Untested => "untested",
             GapKind::UnknownId => "unknown-id",
+            GapKind::OrphanTest => "orphan-test",
+            GapKind::ClassMismatch => "class-mismatch",
         }
     }
 
@@ -105,8 +114,13 @@ pub struct UnitTrace {
     pub path: String,
     /// The software item it belongs to.
     pub item: Option<String>,
-    /// Its class: declared, else its item's.
-    pub class: Option<String>,
+    /// Its safety class.
+    pub class: String,
+    /// Where the class comes from: `assigned` (on the unit), `inherited` (from its item),
+    /// or `default` (no class anywhere: IEC 62304 treats it as C).
+    pub class_source: &'static str,
+    /// Rationale for a class lower than its item's.
+    pub segregation: Option<String>,
     /// Source file.
     pub file: String,
     /// Line.
@@ -130,14 +144,28 @@ pub struct TestTrace {
     pub requirements: Vec<String>,
 }
 
+/// A requirement verified by inspection, analysis or demonstration: no test is expected,
+/// but the verification needs its own record.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordNeeded {
+    /// The requirement.
+    pub requirement: String,
+    /// Its title.
+    pub title: String,
+    /// `inspection`, `analysis` or `demonstration`.
+    pub verification: String,
+}
+
 /// Something the trace lacks.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Gap {
     /// Stable kind.
     pub kind: GapKind,
-    /// The requirement concerned.
-    pub requirement: String,
-    /// The annotated item, for gaps found at an annotation.
+    /// The requirement concerned, when there is one.
+    pub requirement: Option<String>,
+    /// The software unit concerned (`class-mismatch`).
+    pub unit: Option<String>,
+    /// The annotated item or the test, for gaps found at an item.
     pub path: Option<String>,
     /// Where to look: the annotation, or the requirement in the catalogue.
     pub file: Option<String>,
@@ -145,6 +173,17 @@ pub struct Gap {
     pub line: Option<u32>,
     /// What is wrong, for people.
     pub message: String,
+}
+
+impl Gap {
+    /// The requirement, unit or test the gap is about, for one-line listings.
+    pub fn subject(&self) -> &str {
+        self.requirement
+            .as_deref()
+            .or(self.unit.as_deref())
+            .or(self.path.as_deref())
+            .unwrap_or("")
+    }
 }
 
 /// Counts for the summary line.
@@ -156,7 +195,11 @@ pub struct Summary {
     pub implemented: usize,
     /// With at least one verifying test.
     pub tested: usize,
-    /// Gaps found.
+    /// Verified by inspection, analysis or demonstration: need a record instead of a test.
+    pub records_needed: usize,
+    /// Tests that verify no requirement (whether or not they are listed as gaps).
+    pub orphan_tests: usize,
+    /// Gaps listed.
     pub gaps: usize,
 }
 
@@ -173,23 +216,39 @@ pub struct Trace {
     pub units: Vec<UnitTrace>,
     /// Tests that verify requirements, sorted by path.
     pub tests: Vec<TestTrace>,
-    /// Gaps, sorted by kind, requirement, path.
+    /// Requirements that need an inspection, analysis or demonstration record.
+    pub records_needed: Vec<RecordNeeded>,
+    /// Gaps, sorted by kind, subject, path.
     pub gaps: Vec<Gap>,
     /// Counts.
     pub summary: Summary,
 }
 
-fn target_label(record: &Record) -> String {
-    if record.target.kind == "lib" {
+/// What the join reads.
+pub struct TraceInput<'a> {
+    /// The catalogue.
+    pub catalogue: &'a Catalogue,
+    /// Its path relative to the workspace root.
+    pub catalogue_path: String,
+    /// Every annotation record.
+    pub records: &'a [Record],
+    /// Every test the harnesses listed, per target, as full paths.
+    pub listed_tests: &'a BTreeMap<TargetRef, BTreeSet<String>>,
+    /// Whether `orphan-test` gaps are listed.
+    pub include_orphans: bool,
+}
+
+fn target_label(target: &TargetRef) -> String {
+    if target.kind == "lib" {
         "lib".to_string()
     } else {
-        format!("{}:{}", record.target.kind, record.target.name)
+        format!("{}:{}", target.kind, target.name)
     }
 }
 
 struct Unit<'a> {
     record: &'a Record,
-    declaration: &'a crate::record::UnitDeclaration,
+    declaration: &'a UnitDeclaration,
 }
 
 impl Unit<'_> {
@@ -201,16 +260,19 @@ impl Unit<'_> {
     }
 }
 
+/// Whether `path` is `container` or inside it.
+fn contains(container: &str, path: &str) -> bool {
+    path == container
+        || path
+            .strip_prefix(container)
+            .is_some_and(|rest| rest.starts_with("::"))
+}
+
 /// The innermost unit whose path contains `path`.
 fn unit_of<'a>(units: &'a [Unit<'a>], path: &str) -> Option<&'a Unit<'a>> {
     units
         .iter()
-        .filter(|u| {
-            path == u.record.path
-                || path
-                    .strip_prefix(u.record.path.as_str())
-                    .is_some_and(|rest| rest.starts_with("::"))
-        })
+        .filter(|u| contains(&u.record.path, path))
         .max_by_key(|u| u.record.path.len())
 }
 
@@ -218,9 +280,37 @@ fn line_u32(line: usize) -> u32 {
     u32::try_from(line).unwrap_or(u32::MAX)
 }
 
-/// Joins `records` with `catalogue`.
+fn unknown_id_hint(catalogue: &Catalogue, id: &str) -> String {
+    let close = catalogue.closest_ids(id);
+    if close.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", close.join(", "))
+    }
+}
+
+/// The class of a unit and where it comes from.
+fn unit_class(catalogue: &Catalogue, declaration: &UnitDeclaration) -> (SafetyClass, ClassSource) {
+    if let Some(class) = declaration.class.as_deref().and_then(SafetyClass::parse) {
+        return (class, ClassSource::Assigned);
+    }
+    match declaration
+        .item
+        .as_deref()
+        .and_then(|item| catalogue.item_class(item))
+    {
+        Some((class, ClassSource::Default)) => (class, ClassSource::Default),
+        Some((class, _)) => (class, ClassSource::Inherited),
+        None => (SafetyClass::C, ClassSource::Default),
+    }
+}
+
+/// Joins the records with the catalogue.
 #[requirement("TR-TRACE-GAPS", "TR-ANN-UNIT")]
-pub fn build(catalogue: &Catalogue, catalogue_path: String, records: &[Record]) -> Trace {
+pub fn build(input: &TraceInput<'_>) -> Trace {
+    let catalogue = input.catalogue;
+    let catalogue_path = &input.catalogue_path;
+    let records = input.records;
     let units: Vec<Unit<'_>> = records
         .iter()
         .filter_map(|record| match &record.declares {
@@ -250,21 +340,17 @@ pub fn build(catalogue: &Catalogue, catalogue_path: String, records: &[Record]) 
         };
         for id in ids {
             if catalogue.requirement(id).is_none() {
-                let close = catalogue.closest_ids(id);
-                let hint = if close.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (did you mean {}?)", close.join(", "))
-                };
                 gaps.insert(Gap {
                     kind: GapKind::UnknownId,
-                    requirement: id.clone(),
+                    requirement: Some(id.clone()),
+                    unit: None,
                     path: Some(record.path.clone()),
                     file: Some(record.file.clone()),
                     line: Some(record.line),
                     message: format!(
-                        "{} names {id:?}, which is not in the catalogue{hint}",
-                        record.path
+                        "{} names {id:?}, which is not in the catalogue{}",
+                        record.path,
+                        unknown_id_hint(catalogue, id)
                     ),
                 });
                 continue;
@@ -276,16 +362,17 @@ pub fn build(catalogue: &Catalogue, catalogue_path: String, records: &[Record]) 
                 line: record.line,
                 package: record.package.clone(),
                 unit: unit.map(Unit::id),
-                target: record.is_test.then(|| target_label(record)),
+                target: record.is_test.then(|| target_label(&record.target)),
                 partial,
             };
             if record.is_test {
                 verified.entry(id.as_str()).or_default().insert(link);
+                let label = target_label(&record.target);
                 let test = tests
-                    .entry((record.path.clone(), target_label(record)))
+                    .entry((record.path.clone(), label.clone()))
                     .or_insert_with(|| TestTrace {
                         path: record.path.clone(),
-                        target: target_label(record),
+                        target: label,
                         file: record.file.clone(),
                         line: record.line,
                         requirements: Vec::new(),
@@ -304,10 +391,13 @@ pub fn build(catalogue: &Catalogue, catalogue_path: String, records: &[Record]) 
     }
 
     let mut requirements = Vec::new();
+    let mut records_needed = Vec::new();
     let mut summary = Summary {
         requirements: catalogue.requirements.len(),
         implemented: 0,
         tested: 0,
+        records_needed: 0,
+        orphan_tests: 0,
         gaps: 0,
     };
     for requirement in &catalogue.requirements {
@@ -321,34 +411,44 @@ pub fn build(catalogue: &Catalogue, catalogue_path: String, records: &[Record]) 
             .unwrap_or_default()
             .into_iter()
             .collect();
+        let at_catalogue = |kind: GapKind, message: String| Gap {
+            kind,
+            requirement: Some(requirement.id.clone()),
+            unit: None,
+            path: None,
+            file: Some(catalogue_path.clone()),
+            line: Some(line_u32(requirement.line)),
+            message,
+        };
         if implemented_by.is_empty() {
-            gaps.insert(Gap {
-                kind: GapKind::Unimplemented,
-                requirement: requirement.id.clone(),
-                path: None,
-                file: Some(catalogue_path.clone()),
-                line: Some(line_u32(requirement.line)),
-                message: format!(
+            gaps.insert(at_catalogue(
+                GapKind::Unimplemented,
+                format!(
                     "no code implements {} ({})",
                     requirement.id, requirement.title
                 ),
-            });
+            ));
         } else {
             summary.implemented += 1;
         }
         if !verified_by.is_empty() {
             summary.tested += 1;
-        } else if requirement.verification == iec_model::Verification::Test {
-            gaps.insert(Gap {
-                kind: GapKind::Untested,
+        }
+        if requirement.verification == Verification::Test {
+            if verified_by.is_empty() {
+                gaps.insert(at_catalogue(
+                    GapKind::Untested,
+                    format!(
+                        "no test verifies {} ({})",
+                        requirement.id, requirement.title
+                    ),
+                ));
+            }
+        } else {
+            records_needed.push(RecordNeeded {
                 requirement: requirement.id.clone(),
-                path: None,
-                file: Some(catalogue_path.clone()),
-                line: Some(line_u32(requirement.line)),
-                message: format!(
-                    "no test verifies {} ({})",
-                    requirement.id, requirement.title
-                ),
+                title: requirement.title.clone(),
+                verification: requirement.verification.as_str().to_string(),
             });
         }
         requirements.push(RequirementTrace {
@@ -362,32 +462,99 @@ pub fn build(catalogue: &Catalogue, catalogue_path: String, records: &[Record]) 
             verified_by,
         });
     }
+    summary.records_needed = records_needed.len();
 
-    let mut unit_traces: Vec<UnitTrace> = units
-        .iter()
-        .map(|unit| {
-            let declared = unit.declaration.class.clone();
-            let inherited = unit
-                .declaration
-                .item
-                .as_deref()
-                .and_then(|item| catalogue.item_class(item))
-                .map(|(class, _)| class.to_string());
-            UnitTrace {
-                id: unit.id(),
-                path: unit.record.path.clone(),
-                item: unit.declaration.item.clone(),
-                class: declared.or(inherited),
-                file: unit.record.file.clone(),
-                line: unit.record.line,
-                requirements: unit_requirements
-                    .get(&unit.id())
-                    .map(|ids| ids.iter().cloned().collect())
-                    .unwrap_or_default(),
+    let mut unit_traces = Vec::new();
+    for unit in &units {
+        let (class, source) = unit_class(catalogue, unit.declaration);
+        if let Some(item) = unit.declaration.item.as_deref() {
+            match catalogue.item_class(item) {
+                None => {
+                    let close = catalogue.closest_item_ids(item);
+                    let hint = if close.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (did you mean {}?)", close.join(", "))
+                    };
+                    gaps.insert(Gap {
+                        kind: GapKind::UnknownId,
+                        requirement: None,
+                        unit: Some(unit.id()),
+                        path: Some(unit.record.path.clone()),
+                        file: Some(unit.record.file.clone()),
+                        line: Some(unit.record.line),
+                        message: format!(
+                            "unit {} names software item {item:?}, which is not in the catalogue{hint}",
+                            unit.id()
+                        ),
+                    });
+                }
+                Some((item_class, item_source))
+                    if class < item_class && unit.declaration.segregation.is_none() =>
+                {
+                    gaps.insert(Gap {
+                        kind: GapKind::ClassMismatch,
+                        requirement: None,
+                        unit: Some(unit.id()),
+                        path: Some(unit.record.path.clone()),
+                        file: Some(unit.record.file.clone()),
+                        line: Some(unit.record.line),
+                        message: format!(
+                            "unit {} is class {class} but its item {item} is class {item_class} ({}); raise the unit's class or record why it is segregated with `segregation = \"...\"` (IEC 62304 5.3.5)",
+                            unit.id(),
+                            item_source.as_str()
+                        ),
+                    });
+                }
+                Some(_) => {}
             }
-        })
-        .collect();
+        }
+        unit_traces.push(UnitTrace {
+            id: unit.id(),
+            path: unit.record.path.clone(),
+            item: unit.declaration.item.clone(),
+            class: class.to_string(),
+            class_source: source.as_str(),
+            segregation: unit.declaration.segregation.clone(),
+            file: unit.record.file.clone(),
+            line: unit.record.line,
+            requirements: unit_requirements
+                .get(&unit.id())
+                .map(|ids| ids.iter().cloned().collect())
+                .unwrap_or_default(),
+        });
+    }
     unit_traces.sort_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
+
+    // Orphan tests: listed by a harness, verifying nothing.
+    for (target, listed) in input.listed_tests {
+        for test in listed {
+            let verifies = records.iter().any(|record| {
+                record.is_test
+                    && record.target == *target
+                    && matches!(record.declares, Declares::Requirements { .. })
+                    && contains(&record.path, test)
+            });
+            if verifies {
+                continue;
+            }
+            summary.orphan_tests += 1;
+            if input.include_orphans {
+                gaps.insert(Gap {
+                    kind: GapKind::OrphanTest,
+                    requirement: None,
+                    unit: None,
+                    path: Some(test.clone()),
+                    file: None,
+                    line: None,
+                    message: format!(
+                        "test {test} ({}) verifies no requirement",
+                        target_label(target)
+                    ),
+                });
+            }
+        }
+    }
 
     let mut tests: Vec<TestTrace> = tests.into_values().collect();
     for test in &mut tests {
@@ -399,10 +566,11 @@ pub fn build(catalogue: &Catalogue, catalogue_path: String, records: &[Record]) 
     summary.gaps = gaps.len();
     Trace {
         schema: SCHEMA,
-        catalogue: catalogue_path,
+        catalogue: catalogue_path.clone(),
         requirements,
         units: unit_traces,
         tests,
+        records_needed,
         gaps,
         summary,
     }

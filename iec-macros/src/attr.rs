@@ -18,7 +18,7 @@ use syn::{Expr, ExprLit, Ident, Lit, LitStr, Token};
 pub(crate) const QUALIFIERS: &[&str] = &["partial"];
 
 /// Keys `#[software_unit]` accepts.
-const UNIT_KEYS: &[&str] = &["id", "item", "class"];
+const UNIT_KEYS: &[&str] = &["id", "item", "class", "segregation"];
 
 /// How the user wrote the annotation: messages name it and show examples in that form.
 #[derive(Clone, Copy)]
@@ -61,6 +61,8 @@ pub(crate) struct UnitArgs {
     pub(crate) id: Option<LitStr>,
     pub(crate) item: Option<LitStr>,
     pub(crate) class: Option<LitStr>,
+    /// Why the unit may have a lower class than its item (IEC 62304 5.3.5).
+    pub(crate) segregation: Option<LitStr>,
 }
 
 /// Why `id` is not a well-formed requirement or item ID (the catalogue's rule: non-empty,
@@ -271,6 +273,7 @@ fn unit_key_example(key: &str) -> &'static str {
     match key {
         "id" => "\"SU-DOSE\"",
         "item" => "\"SI-PUMP\"",
+        "segregation" => "\"runs in its own MPU region\"",
         _ => "\"C\"",
     }
 }
@@ -337,7 +340,9 @@ pub(crate) fn parse_unit_args(
                 .unwrap_or_default();
             errors.push(syn::Error::new(
                 key.span(),
-                format!("unknown key `{name}`: {syntax} accepts `id`, `item` and `class`{hint}"),
+                format!(
+                    "unknown key `{name}`: {syntax} accepts `id`, `item`, `class` and `segregation`{hint}"
+                ),
             ));
             continue;
         }
@@ -380,6 +385,16 @@ pub(crate) fn parse_unit_args(
         };
         let text = value.value();
         match name.as_str() {
+            "segregation" => {
+                if text.trim().is_empty() {
+                    errors.push(syn::Error::new(
+                        value.span(),
+                        "an empty segregation rationale justifies nothing: say how the unit is segregated, or remove `segregation`",
+                    ));
+                } else {
+                    args.segregation = Some(value);
+                }
+            }
             "class" => {
                 if matches!(text.as_str(), "A" | "B" | "C") {
                     args.class = Some(value);

@@ -233,7 +233,8 @@ fn unit_declaration(args: &attr::UnitArgs) -> TokenStream {
     let id = optional(args.id.as_ref());
     let item = optional(args.item.as_ref());
     let class = optional(args.class.as_ref());
-    quote! { #private::UnitDeclaration { id: #id, item: #item, class: #class } }
+    let segregation = optional(args.segregation.as_ref());
+    quote! { #private::UnitDeclaration { id: #id, item: #item, class: #class, segregation: #segregation } }
 }
 
 /// The record of a module declared from inside: `module_path!()` is the module itself.

@@ -85,10 +85,11 @@ fn record_json(record: &Annotation) -> String {
     let unit = match record.unit {
         None => String::from("null"),
         Some(unit) => std::format!(
-            "{{\"id\":{},\"item\":{},\"class\":{}}}",
+            "{{\"id\":{},\"item\":{},\"class\":{},\"segregation\":{}}}",
             optional(unit.id),
             optional(unit.item),
-            optional(unit.class)
+            optional(unit.class),
+            optional(unit.segregation)
         ),
     };
     field(&mut out, "unit", &unit);

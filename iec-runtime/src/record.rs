@@ -78,6 +78,8 @@ pub struct UnitDeclaration {
     pub item: Option<&'static str>,
     /// Its safety class (`"A"`, `"B"`, `"C"`); `None` means the item's class.
     pub class: Option<&'static str>,
+    /// Why it may carry a lower class than its item (IEC 62304 5.3.5).
+    pub segregation: Option<&'static str>,
 }
 
 /// One annotation on one item.

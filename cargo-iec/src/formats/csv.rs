@@ -29,7 +29,7 @@ pub fn render(trace: &Trace) -> Result<String, csv::Error> {
         let mut kinds: Vec<&str> = trace
             .gaps
             .iter()
-            .filter(|g| g.requirement == requirement.id)
+            .filter(|g| g.requirement.as_deref() == Some(requirement.id.as_str()))
             .map(|g| g.kind.as_str())
             .collect();
         kinds.dedup();

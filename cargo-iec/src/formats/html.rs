@@ -157,7 +157,7 @@ pub fn render(trace: &Trace) -> String {
     if trace.gaps.is_empty() {
         out.push_str("<p class=\"status-ok\">No gaps.</p>\n");
     } else {
-        out.push_str("<table><thead><tr><th>Kind</th><th>Requirement</th><th>Where</th><th>What</th></tr></thead><tbody>\n");
+        out.push_str("<table><thead><tr><th>Kind</th><th>Subject</th><th>Where</th><th>What</th></tr></thead><tbody>\n");
         for gap in &trace.gaps {
             let location = match (&gap.file, gap.line) {
                 (Some(file), Some(line)) => format!("{}:{line}", escape(file)),
@@ -165,7 +165,10 @@ pub fn render(trace: &Trace) -> String {
             };
             let search = format!(
                 "{} {} {} {}",
-                gap.kind, gap.requirement, location, gap.message
+                gap.kind,
+                gap.subject(),
+                location,
+                gap.message
             )
             .to_lowercase();
             let _ = writeln!(
@@ -173,7 +176,7 @@ pub fn render(trace: &Trace) -> String {
                 "<tr data-search=\"{}\" data-gap=\"true\"><td class=\"status-gap\">{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
                 escape(&search),
                 escape(gap.kind.as_str()),
-                escape(&gap.requirement),
+                escape(gap.subject()),
                 location,
                 escape(&gap.message)
             );
@@ -187,7 +190,7 @@ pub fn render(trace: &Trace) -> String {
         let kinds: Vec<&str> = trace
             .gaps
             .iter()
-            .filter(|g| g.requirement == requirement.id)
+            .filter(|g| g.requirement.as_deref() == Some(requirement.id.as_str()))
             .map(|g| g.kind.as_str())
             .collect();
         let status = if kinds.is_empty() {
@@ -257,7 +260,7 @@ pub fn render(trace: &Trace) -> String {
                 escape(&unit.file),
                 unit.line,
                 escape(unit.item.as_deref().unwrap_or("")),
-                escape(unit.class.as_deref().unwrap_or("")),
+                escape(&format!("{} ({})", unit.class, unit.class_source)),
                 escape(&unit.requirements.join(", "))
             );
         }

@@ -64,10 +64,7 @@ pub fn render(trace: &Trace) -> String {
     if trace.gaps.is_empty() {
         let _ = writeln!(out, "None.\n");
     } else {
-        let _ = writeln!(
-            out,
-            "| kind | requirement | where | what |\n|---|---|---|---|"
-        );
+        let _ = writeln!(out, "| kind | subject | where | what |\n|---|---|---|---|");
         for gap in &trace.gaps {
             let location = match (&gap.file, gap.line) {
                 (Some(file), Some(line)) => format!("{}:{line}", cell(file)),
@@ -77,7 +74,7 @@ pub fn render(trace: &Trace) -> String {
                 out,
                 "| `{}` | {} | {} | {} |",
                 gap.kind,
-                cell(&gap.requirement),
+                cell(gap.subject()),
                 location,
                 cell(&gap.message)
             );
@@ -128,7 +125,7 @@ pub fn render(trace: &Trace) -> String {
                 cell(&unit.id),
                 code(&unit.path),
                 cell(unit.item.as_deref().unwrap_or("")),
-                unit.class.as_deref().unwrap_or(""),
+                format!("{} ({})", unit.class, unit.class_source),
                 cell(&unit.requirements.join(", "))
             );
         }

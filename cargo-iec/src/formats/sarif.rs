@@ -19,8 +19,16 @@ fn rule(kind: GapKind) -> Value {
             "No test carries #[requirement(...)] naming this requirement, and its verification method is `test`.",
         ),
         GapKind::UnknownId => (
-            "Annotation names an unknown requirement",
+            "Annotation names an unknown requirement or item",
             "An annotation names an ID that the requirements catalogue does not contain.",
+        ),
+        GapKind::OrphanTest => (
+            "Test verifies no requirement",
+            "A test carries no #[requirement(...)]: it verifies nothing the trace can show.",
+        ),
+        GapKind::ClassMismatch => (
+            "Unit class lower than its item's",
+            "A software unit declares a safety class lower than its software item's without a segregation rationale (IEC 62304 5.3.5).",
         ),
     };
     json!({
@@ -49,7 +57,7 @@ pub fn render(trace: &Trace, denied: &[GapKind]) -> String {
                 "level": if denied.contains(&gap.kind) { "error" } else { "warning" },
                 "message": { "text": gap.message },
                 "partialFingerprints": {
-                    "iecTraceGap/v1": format!("{}:{}:{}", gap.kind, gap.requirement, gap.path.as_deref().unwrap_or("")),
+                    "iecTraceGap/v1": format!("{}:{}:{}", gap.kind, gap.subject(), gap.path.as_deref().unwrap_or("")),
                 },
             });
             if let (Some(file), Some(line)) = (&gap.file, gap.line) {
