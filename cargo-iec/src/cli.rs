@@ -50,6 +50,28 @@ Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemente
         after_help = EXIT_CODES
     )]
     Trace(TraceArgs),
+    /// Record the current links as reviewed in the lock file (iec.lock), clearing `suspect`.
+    #[command(
+        long_about = "Records, for every link (or the links of the requirements given with \
+--requirement), a hash of the requirement's title and text and of the linked item's \
+signature in the lock file (iec.lock in the workspace root, or `lock = \"PATH\"` in \
+[workspace.metadata.iec]). Commit the file. Once it exists, `cargo iec trace` reports a \
+link as `suspect` when the requirement text or the item's signature changed since the \
+review, or when the link was never reviewed, until it is reviewed again.",
+        after_help = EXIT_CODES
+    )]
+    Review(ReviewArgs),
+}
+
+/// `cargo iec review` options.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Which packages.
+    #[command(flatten)]
+    pub selection: PackageSelection,
+    /// Review only the links of these requirements (default: every link).
+    #[arg(long = "requirement", value_name = "ID")]
+    pub requirements: Vec<String>,
 }
 
 /// Which packages, as cargo selects them.

@@ -110,6 +110,9 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Invalid input that is not the catalogue (a lock file, a configuration value).
+    #[error("{0}")]
+    Input(String),
     /// Any other I/O failure, with context.
     #[error("{context}: {source}")]
     Io {

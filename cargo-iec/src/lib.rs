@@ -14,10 +14,11 @@ pub mod error;
 pub mod formats;
 pub mod output;
 pub mod record;
+pub mod review;
 pub mod trace;
 pub mod workspace;
 
-use cli::{Cargo, Command, TraceArgs, TraceFormat};
+use cli::{Cargo, Command, PackageSelection, ReviewArgs, TraceArgs, TraceFormat};
 use error::{Error, exit_code};
 use trace::GapKind;
 
@@ -38,6 +39,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let result = match iec.command {
         Command::Trace(args) => run_trace(&args),
+        Command::Review(args) => run_review(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -89,11 +91,14 @@ fn policy(cli: &[String], configured: &[String]) -> Result<Vec<GapKind>, Error> 
     Ok(kinds)
 }
 
-fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
-    let workspace = workspace::Workspace::load(&args.selection)?;
-    let deny = policy(&args.deny, &workspace.configured_deny()?)?;
+/// Reads the workspace, collects the records and joins them with the catalogue.
+fn traced(
+    selection: &PackageSelection,
+    include_orphans: bool,
+) -> Result<(workspace::Workspace, iec_model::Catalogue, trace::Trace), Error> {
+    let workspace = workspace::Workspace::load(selection)?;
     let catalogue = workspace.catalogue()?;
-    let collected = compiled::collect(&workspace, &args.selection)?;
+    let collected = compiled::collect(&workspace, selection)?;
     for target in &collected.skipped {
         warn(&format!(
             "{target} uses `harness = false`; it was not run, so its annotations are not in the trace"
@@ -104,8 +109,53 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         catalogue_path: workspace.relative(&catalogue.path),
         records: &collected.records,
         listed_tests: &collected.tests,
-        include_orphans: args.orphans || deny.contains(&GapKind::OrphanTest),
+        include_orphans,
     });
+    Ok((workspace, catalogue, trace))
+}
+
+fn run_review(args: &ReviewArgs) -> Result<u8, Error> {
+    let (workspace, catalogue, trace) = traced(&args.selection, false)?;
+    for id in &args.requirements {
+        if catalogue.requirement(id).is_none() {
+            return Err(Error::Input(format!(
+                "--requirement {id}: not in the catalogue {}",
+                workspace.relative(&catalogue.path)
+            )));
+        }
+    }
+    let path = review::lock_path(&workspace.root, &workspace.metadata.workspace_metadata);
+    let previous = review::read_lock(&path)?;
+    let lock = review::reviewed(
+        &trace,
+        &catalogue,
+        &workspace.root,
+        previous.as_ref(),
+        &args.requirements,
+    );
+    output::write(Some(&path), &review::render(&lock)?)?;
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!(
+            "reviewed {} link{}; wrote {}",
+            lock.links.len(),
+            if lock.links.len() == 1 { "" } else { "s" },
+            workspace.relative(&path)
+        );
+    }
+    Ok(exit_code::OK)
+}
+
+fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
+    // The policy is checked before building, so a typo fails fast.
+    let configured = workspace::Workspace::load(&args.selection)?.configured_deny()?;
+    let deny = policy(&args.deny, &configured)?;
+    let include_orphans = args.orphans || deny.contains(&GapKind::OrphanTest);
+    let (workspace, catalogue, mut trace) = traced(&args.selection, include_orphans)?;
+    let lock_path = review::lock_path(&workspace.root, &workspace.metadata.workspace_metadata);
+    if let Some(lock) = review::read_lock(&lock_path)? {
+        review::apply(&mut trace, &catalogue, &workspace.root, &lock);
+    }
     let text = match args.format {
         TraceFormat::Table => output::table(&trace, args.view),
         TraceFormat::Json => output::json(&trace),

@@ -28,16 +28,19 @@ pub enum GapKind {
     OrphanTest,
     /// A unit whose class is lower than its item's, without a segregation rationale.
     ClassMismatch,
+    /// A link whose requirement text or item signature changed since it was reviewed.
+    Suspect,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 5] = [
+    pub const ALL: [GapKind; 6] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
         GapKind::OrphanTest,
         GapKind::ClassMismatch,
+        GapKind::Suspect,
     ];
 
     /// The stable name.
@@ -48,6 +51,7 @@ impl GapKind {
             GapKind::UnknownId => "unknown-id",
             GapKind::OrphanTest => "orphan-test",
             GapKind::ClassMismatch => "class-mismatch",
+            GapKind::Suspect => "suspect",
         }
     }
 
@@ -74,6 +78,8 @@ pub struct Link {
     pub file: String,
     /// Line of the item's name.
     pub line: u32,
+    /// Column of the item's name.
+    pub column: u32,
     /// The package.
     pub package: String,
     /// The software unit the item belongs to (implementation links).
@@ -82,6 +88,10 @@ pub struct Link {
     pub target: Option<String>,
     /// The annotation says the link covers part of the requirement.
     pub partial: bool,
+    /// Why the link is suspect (requirement text or item signature changed since it was
+    /// reviewed with `cargo iec review`); `null` when reviewed and unchanged, or when the
+    /// project keeps no review lock.
+    pub suspect: Option<String>,
 }
 
 /// One requirement and its links.
@@ -306,7 +316,7 @@ fn unit_class(catalogue: &Catalogue, declaration: &UnitDeclaration) -> (SafetyCl
 }
 
 /// Joins the records with the catalogue.
-#[requirement("TR-TRACE-GAPS", "TR-ANN-UNIT")]
+#[requirement("TR-TRACE-GAPS", "TR-ANN-UNIT", "TR-TRACE-MODEL")]
 pub fn build(input: &TraceInput<'_>) -> Trace {
     let catalogue = input.catalogue;
     let catalogue_path = &input.catalogue_path;
@@ -360,10 +370,12 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                 kind: record.item_kind.clone(),
                 file: record.file.clone(),
                 line: record.line,
+                column: record.column,
                 package: record.package.clone(),
                 unit: unit.map(Unit::id),
                 target: record.is_test.then(|| target_label(&record.target)),
                 partial,
+                suspect: None,
             };
             if record.is_test {
                 verified.entry(id.as_str()).or_default().insert(link);

@@ -667,14 +667,62 @@ impl Catalogue {
 }
 
 /// Up to three candidates within a small edit distance of `unknown`, best first.
+///
+/// Numbered IDs tie often on edit distance (`SRS-72` is one edit from `SRS-12`, `SRS-2`,
+/// `SRS-22` and `SRS-27`), so ties are broken by the longer common prefix, then the closer
+/// length, then the fewer differing characters (a transposition keeps the same characters).
 pub fn closest<'a>(unknown: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let limit = (unknown.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &str)> = candidates
-        .map(|c| (strsim::damerau_levenshtein(unknown, c), c))
-        .filter(|&(d, c)| d <= limit || c.eq_ignore_ascii_case(unknown))
+    let length = unknown.chars().count();
+    let mut sorted_unknown: Vec<char> = unknown.chars().collect();
+    sorted_unknown.sort_unstable();
+    let mut scored: Vec<(usize, std::cmp::Reverse<usize>, usize, usize, &str)> = candidates
+        .filter_map(|c| {
+            let distance = strsim::damerau_levenshtein(unknown, c);
+            if distance > limit && !c.eq_ignore_ascii_case(unknown) {
+                return None;
+            }
+            let prefix = unknown
+                .chars()
+                .zip(c.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let mut sorted: Vec<char> = c.chars().collect();
+            sorted.sort_unstable();
+            let differing = multiset_difference(&sorted_unknown, &sorted);
+            Some((
+                distance,
+                std::cmp::Reverse(prefix),
+                length.abs_diff(c.chars().count()),
+                differing,
+                c,
+            ))
+        })
         .collect();
     scored.sort();
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
+    scored.into_iter().take(3).map(|s| s.4).collect()
+}
+
+/// How many characters of two sorted character lists have no partner in the other.
+fn multiset_difference(a: &[char], b: &[char]) -> usize {
+    let (mut i, mut j, mut unmatched) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => {
+                unmatched += 1;
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                unmatched += 1;
+                j += 1;
+            }
+        }
+    }
+    unmatched + (a.len() - i) + (b.len() - j)
 }
 
 fn suggestion<'a>(unknown: &str, candidates: impl Iterator<Item = &'a str>) -> String {
@@ -818,6 +866,15 @@ risk_controls = ["RC-1"]
             message.contains("8:10: requirement parents form a cycle: B -> A -> B"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn suggestions_prefer_transpositions_and_longer_prefixes() {
+        let ids = [
+            "SRS-1", "SRS-2", "SRS-10", "SRS-11", "SRS-12", "SRS-14X", "SRS-22", "SRS-27",
+        ];
+        assert_eq!(closest("SRS-72", ids.iter().copied())[0], "SRS-27");
+        assert_eq!(closest("SRS-14", ids.iter().copied())[0], "SRS-14X");
     }
 
     #[test]

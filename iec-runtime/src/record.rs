@@ -104,6 +104,9 @@ pub struct Annotation {
     /// Where it is.
     pub site: Site,
     /// Whether the macro saw a test attribute (`#[test]`, `#[tokio::test]`, ...) after it.
+    /// A `#[test]` written *before* the annotation expands first and leaves no trace the
+    /// macro can see, so `false` does not mean "not a test": `cargo iec` also matches the
+    /// item's path against the names the test harness lists.
     pub test_attribute: bool,
 }
 

@@ -121,11 +121,12 @@ pub fn render(trace: &Trace) -> String {
         for unit in &trace.units {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} ({}) | {} |",
                 cell(&unit.id),
                 code(&unit.path),
                 cell(unit.item.as_deref().unwrap_or("")),
-                format!("{} ({})", unit.class, unit.class_source),
+                unit.class,
+                unit.class_source,
                 cell(&unit.requirements.join(", "))
             );
         }

@@ -26,6 +26,10 @@ fn rule(kind: GapKind) -> Value {
             "Test verifies no requirement",
             "A test carries no #[requirement(...)]: it verifies nothing the trace can show.",
         ),
+        GapKind::Suspect => (
+            "Suspect link",
+            "The requirement's text or the linked item's signature changed since the link was reviewed with `cargo iec review`.",
+        ),
         GapKind::ClassMismatch => (
             "Unit class lower than its item's",
             "A software unit declares a safety class lower than its software item's without a segregation rationale (IEC 62304 5.3.5).",
