@@ -44,9 +44,17 @@ pub enum Command {
         long_about = "Builds the test targets of the selected packages, reads the annotations \
 each test binary registered, joins them with the requirements catalogue, and prints \
 requirement -> implementing items -> verifying tests, then the gaps.\n\n\
-Gap kinds: unimplemented (no code implements the requirement), untested (no test \
-verifies it), unknown-id (an annotation names an ID the catalogue lacks).\n\n\
-Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented.",
+Gap kinds:\n  \
+unimplemented   no code implements the requirement\n  \
+untested        no test verifies it (requirements verified by inspection, analysis or \
+demonstration are listed as needing a record instead)\n  \
+unknown-id      an annotation names an ID the catalogue lacks\n  \
+orphan-test     a test verifies no requirement (listed with --orphans)\n  \
+class-mismatch  a unit's class is lower than its item's without a segregation rationale\n  \
+untested-unit   a unit implements requirements none of which any test verifies\n  \
+suspect         requirement text or item signature changed since `cargo iec review`\n\n\
+Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented; \
+per-class policies go in [workspace.metadata.iec.class.C] deny = [...].",
         after_help = EXIT_CODES
     )]
     Trace(TraceArgs),
@@ -144,11 +152,14 @@ pub struct TraceArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Gap kinds that fail the run with exit code 1, comma-separated
-    /// (unimplemented, untested, unknown-id, or `all`). Adds to `deny` in
-    /// [workspace.metadata.iec].
+    /// Gap kinds that fail the run with exit code 1, comma-separated, or `all`. Adds to
+    /// `deny` in [workspace.metadata.iec] (per-class: [workspace.metadata.iec.class.C]).
     #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
     pub deny: Vec<String>,
+    /// Gap kinds that never fail the run, even when the configuration denies them; they
+    /// are still listed.
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    pub warn: Vec<String>,
     /// List tests that verify no requirement as `orphan-test` gaps (implied by
     /// `--deny orphan-test`).
     #[arg(long)]

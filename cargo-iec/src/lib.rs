@@ -13,6 +13,7 @@ pub mod compiled;
 pub mod error;
 pub mod formats;
 pub mod output;
+pub mod policy;
 pub mod record;
 pub mod review;
 pub mod trace;
@@ -65,40 +66,14 @@ fn warn(message: &str) {
     }
 }
 
-/// Resolves the policy: `--deny` plus `deny` from `[workspace.metadata.iec]`.
-#[requirement("TR-CLI-POLICY")]
-fn policy(cli: &[String], configured: &[String]) -> Result<Vec<GapKind>, Error> {
-    let mut kinds = Vec::new();
-    for name in cli.iter().chain(configured) {
-        let name = name.trim();
-        if name.is_empty() {
-            continue;
-        }
-        if name == "all" {
-            kinds.extend(GapKind::ALL);
-            continue;
-        }
-        let kind = GapKind::parse(name).ok_or_else(|| {
-            Error::UnknownGapKind(
-                name.to_string(),
-                GapKind::ALL.map(GapKind::as_str).join(", "),
-            )
-        })?;
-        kinds.push(kind);
-    }
-    kinds.sort();
-    kinds.dedup();
-    Ok(kinds)
-}
-
 /// Reads the workspace, collects the records and joins them with the catalogue.
 fn traced(
+    workspace: &workspace::Workspace,
     selection: &PackageSelection,
     include_orphans: bool,
-) -> Result<(workspace::Workspace, iec_model::Catalogue, trace::Trace), Error> {
-    let workspace = workspace::Workspace::load(selection)?;
+) -> Result<(iec_model::Catalogue, trace::Trace), Error> {
     let catalogue = workspace.catalogue()?;
-    let collected = compiled::collect(&workspace, selection)?;
+    let collected = compiled::collect(workspace, selection)?;
     for target in &collected.skipped {
         warn(&format!(
             "{target} uses `harness = false`; it was not run, so its annotations are not in the trace"
@@ -111,11 +86,12 @@ fn traced(
         listed_tests: &collected.tests,
         include_orphans,
     });
-    Ok((workspace, catalogue, trace))
+    Ok((catalogue, trace))
 }
 
 fn run_review(args: &ReviewArgs) -> Result<u8, Error> {
-    let (workspace, catalogue, trace) = traced(&args.selection, false)?;
+    let workspace = workspace::Workspace::load(&args.selection)?;
+    let (catalogue, trace) = traced(&workspace, &args.selection, false)?;
     for id in &args.requirements {
         if catalogue.requirement(id).is_none() {
             return Err(Error::Input(format!(
@@ -147,11 +123,16 @@ fn run_review(args: &ReviewArgs) -> Result<u8, Error> {
 }
 
 fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
-    // The policy is checked before building, so a typo fails fast.
-    let configured = workspace::Workspace::load(&args.selection)?.configured_deny()?;
-    let deny = policy(&args.deny, &configured)?;
-    let include_orphans = args.orphans || deny.contains(&GapKind::OrphanTest);
-    let (workspace, catalogue, mut trace) = traced(&args.selection, include_orphans)?;
+    let workspace = workspace::Workspace::load(&args.selection)?;
+    // The policy is resolved before building, so a typo fails fast.
+    let policy = policy::Policy::resolve(
+        &args.deny,
+        &args.warn,
+        &workspace.metadata.workspace_metadata,
+        &workspace.root.join("Cargo.toml"),
+    )?;
+    let include_orphans = args.orphans || policy.mentions(GapKind::OrphanTest);
+    let (catalogue, mut trace) = traced(&workspace, &args.selection, include_orphans)?;
     let lock_path = review::lock_path(&workspace.root, &workspace.metadata.workspace_metadata);
     if let Some(lock) = review::read_lock(&lock_path)? {
         review::apply(&mut trace, &catalogue, &workspace.root, &lock);
@@ -165,24 +146,19 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
             source: error.into(),
         })?,
         TraceFormat::Html => formats::html::render(&trace),
-        TraceFormat::Sarif => formats::sarif::render(&trace, &deny),
+        TraceFormat::Sarif => formats::sarif::render(&trace, &policy),
     };
     output::write(args.output.as_deref(), &text)?;
-    let denied: Vec<_> = trace
-        .gaps
-        .iter()
-        .filter(|g| deny.contains(&g.kind))
-        .collect();
+    let denied: Vec<_> = trace.gaps.iter().filter(|g| policy.denies(g)).collect();
     if denied.is_empty() {
         return Ok(exit_code::OK);
     }
-    let mut kinds: Vec<&str> = denied.iter().map(|g| g.kind.as_str()).collect();
-    kinds.dedup();
+    let kinds: std::collections::BTreeSet<&str> = denied.iter().map(|g| g.kind.as_str()).collect();
     #[allow(clippy::print_stderr)]
     {
         eprintln!(
             "error: the policy denies {}: {} gap{} found",
-            kinds.join(", "),
+            kinds.into_iter().collect::<Vec<_>>().join(", "),
             denied.len(),
             if denied.len() == 1 { "" } else { "s" }
         );

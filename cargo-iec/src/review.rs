@@ -323,6 +323,10 @@ pub fn apply(trace: &mut Trace, catalogue: &Catalogue, root: &Path, lock: &Lock)
             kind: GapKind::Suspect,
             requirement: Some(current.requirement.clone()),
             unit: None,
+            class: catalogue
+                .requirement(&current.requirement)
+                .and_then(|r| r.class)
+                .map(|c| c.to_string()),
             path: Some(current.path.clone()),
             file: Some(link.file.clone()),
             line: Some(link.line),

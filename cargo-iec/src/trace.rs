@@ -30,17 +30,20 @@ pub enum GapKind {
     ClassMismatch,
     /// A link whose requirement text or item signature changed since it was reviewed.
     Suspect,
+    /// A software unit implementing requirements, none of which any test verifies.
+    UntestedUnit,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 6] = [
+    pub const ALL: [GapKind; 7] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
         GapKind::OrphanTest,
         GapKind::ClassMismatch,
         GapKind::Suspect,
+        GapKind::UntestedUnit,
     ];
 
     /// The stable name.
@@ -52,6 +55,7 @@ impl GapKind {
             GapKind::OrphanTest => "orphan-test",
             GapKind::ClassMismatch => "class-mismatch",
             GapKind::Suspect => "suspect",
+            GapKind::UntestedUnit => "untested-unit",
         }
     }
 
@@ -173,8 +177,11 @@ pub struct Gap {
     pub kind: GapKind,
     /// The requirement concerned, when there is one.
     pub requirement: Option<String>,
-    /// The software unit concerned (`class-mismatch`).
+    /// The software unit concerned (`class-mismatch`, `untested-unit`).
     pub unit: Option<String>,
+    /// The safety class the gap is judged at (the requirement's, the unit's, or the item's
+    /// for `class-mismatch`); per-class policies use it.
+    pub class: Option<String>,
     /// The annotated item or the test, for gaps found at an item.
     pub path: Option<String>,
     /// Where to look: the annotation, or the requirement in the catalogue.
@@ -354,6 +361,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                     kind: GapKind::UnknownId,
                     requirement: Some(id.clone()),
                     unit: None,
+                    class: unit.map(|u| unit_class(catalogue, u.declaration).0.to_string()),
                     path: Some(record.path.clone()),
                     file: Some(record.file.clone()),
                     line: Some(record.line),
@@ -427,6 +435,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             kind,
             requirement: Some(requirement.id.clone()),
             unit: None,
+            class: requirement.class.map(|c| c.to_string()),
             path: None,
             file: Some(catalogue_path.clone()),
             line: Some(line_u32(requirement.line)),
@@ -492,6 +501,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                         kind: GapKind::UnknownId,
                         requirement: None,
                         unit: Some(unit.id()),
+                        class: Some(class.to_string()),
                         path: Some(unit.record.path.clone()),
                         file: Some(unit.record.file.clone()),
                         line: Some(unit.record.line),
@@ -508,6 +518,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                         kind: GapKind::ClassMismatch,
                         requirement: None,
                         unit: Some(unit.id()),
+                        class: Some(item_class.to_string()),
                         path: Some(unit.record.path.clone()),
                         file: Some(unit.record.file.clone()),
                         line: Some(unit.record.line),
@@ -537,6 +548,38 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         });
     }
     unit_traces.sort_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
+    for unit in &unit_traces {
+        if unit.requirements.is_empty() {
+            continue;
+        }
+        let verified = unit.requirements.iter().any(|id| {
+            requirements
+                .iter()
+                .any(|r| r.id == *id && !r.verified_by.is_empty())
+        });
+        if !verified {
+            gaps.insert(Gap {
+                kind: GapKind::UntestedUnit,
+                requirement: None,
+                unit: Some(unit.id.clone()),
+                class: Some(unit.class.clone()),
+                path: Some(unit.path.clone()),
+                file: Some(unit.file.clone()),
+                line: Some(unit.line),
+                message: format!(
+                    "unit {} (class {}) implements {} but no test verifies {}",
+                    unit.id,
+                    unit.class,
+                    unit.requirements.join(", "),
+                    if unit.requirements.len() == 1 {
+                        "it"
+                    } else {
+                        "any of them"
+                    }
+                ),
+            });
+        }
+    }
 
     // Orphan tests: listed by a harness, verifying nothing.
     for (target, listed) in input.listed_tests {
@@ -556,6 +599,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                     kind: GapKind::OrphanTest,
                     requirement: None,
                     unit: None,
+                    class: None,
                     path: Some(test.clone()),
                     file: None,
                     line: None,

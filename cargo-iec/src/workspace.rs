@@ -144,29 +144,6 @@ impl Workspace {
             .collect::<Vec<_>>()
             .join("/")
     }
-
-    /// Gap kinds `[workspace.metadata.iec] deny` lists.
-    pub fn configured_deny(&self) -> Result<Vec<String>, Error> {
-        let config = &self.metadata.workspace_metadata;
-        let Some(deny) = config.get("iec").and_then(|iec| iec.get("deny")) else {
-            return Ok(Vec::new());
-        };
-        let manifest = self.root.join("Cargo.toml");
-        let list = deny.as_array().ok_or_else(|| Error::Config {
-            manifest: manifest.clone(),
-            message: "`deny` must be a list of gap kinds, e.g. deny = [\"untested\"]".to_string(),
-        })?;
-        list.iter()
-            .map(|kind| {
-                kind.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| Error::Config {
-                        manifest: manifest.clone(),
-                        message: format!("`deny` lists gap kinds as strings, found {kind}"),
-                    })
-            })
-            .collect()
-    }
 }
 
 /// The directory holding a package's Cargo.toml.

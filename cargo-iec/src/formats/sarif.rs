@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::policy::Policy;
 use crate::trace::{GapKind, Trace};
 
 /// The SARIF schema this output follows.
@@ -26,6 +27,10 @@ fn rule(kind: GapKind) -> Value {
             "Test verifies no requirement",
             "A test carries no #[requirement(...)]: it verifies nothing the trace can show.",
         ),
+        GapKind::UntestedUnit => (
+            "Software unit without verification",
+            "A software unit implements requirements, none of which any test verifies (IEC 62304 5.5).",
+        ),
         GapKind::Suspect => (
             "Suspect link",
             "The requirement's text or the linked item's signature changed since the link was reviewed with `cargo iec review`.",
@@ -44,8 +49,8 @@ fn rule(kind: GapKind) -> Value {
     })
 }
 
-/// Renders the gaps as a SARIF log; `denied` gap kinds are `error`, the others `warning`.
-pub fn render(trace: &Trace, denied: &[GapKind]) -> String {
+/// Renders the gaps as a SARIF log; gaps the policy denies are `error`, the others `warning`.
+pub fn render(trace: &Trace, policy: &Policy) -> String {
     let rules: Vec<Value> = GapKind::ALL.into_iter().map(rule).collect();
     let results: Vec<Value> = trace
         .gaps
@@ -58,7 +63,7 @@ pub fn render(trace: &Trace, denied: &[GapKind]) -> String {
             let mut result = json!({
                 "ruleId": gap.kind.as_str(),
                 "ruleIndex": rule_index,
-                "level": if denied.contains(&gap.kind) { "error" } else { "warning" },
+                "level": if policy.denies(gap) { "error" } else { "warning" },
                 "message": { "text": gap.message },
                 "partialFingerprints": {
                     "iecTraceGap/v1": format!("{}:{}:{}", gap.kind, gap.subject(), gap.path.as_deref().unwrap_or("")),
