@@ -104,7 +104,7 @@ impl Policy {
                 })?;
                 let key = format!("class.{name}.deny");
                 if let Some(fields) = table.as_object() {
-                    for field in fields.keys().filter(|k| k.as_str() != "deny") {
+                    if let Some(field) = fields.keys().find(|k| k.as_str() != "deny") {
                         return Err(Error::Config {
                             manifest: manifest.to_path_buf(),
                             message: format!(
