@@ -103,15 +103,15 @@ impl Policy {
                     message: format!("`class.{name}`: classes are \"A\", \"B\" or \"C\""),
                 })?;
                 let key = format!("class.{name}.deny");
-                if let Some(fields) = table.as_object() {
-                    if let Some(field) = fields.keys().find(|k| k.as_str() != "deny") {
-                        return Err(Error::Config {
-                            manifest: manifest.to_path_buf(),
-                            message: format!(
-                                "`class.{name}.{field}` is not a known key; a class policy has `deny`"
-                            ),
-                        });
-                    }
+                if let Some(fields) = table.as_object()
+                    && let Some(field) = fields.keys().find(|k| k.as_str() != "deny")
+                {
+                    return Err(Error::Config {
+                        manifest: manifest.to_path_buf(),
+                        message: format!(
+                            "`class.{name}.{field}` is not a known key; a class policy has `deny`"
+                        ),
+                    });
                 }
                 if let Some(deny) = table.get("deny") {
                     let kinds = policy.by_class.entry(class).or_default();
