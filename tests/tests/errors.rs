@@ -1,0 +1,163 @@
+//! Exit code 2: the input or the build is wrong, and the message says what to do. Never an
+//! empty or stale trace.
+
+use iec_acceptance::Fixture;
+
+#[test]
+fn a_missing_catalogue_is_exit_2_and_says_where_to_put_it() {
+    let fixture = Fixture::new("clean");
+    fixture.remove("requirements.toml");
+    let run = fixture.cargo_iec(["trace"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert_eq!(run.stdout, "");
+    fixture
+        .snapshot_settings()
+        .bind(|| insta::assert_snapshot!(run.messages()));
+}
+
+#[test]
+fn a_malformed_catalogue_is_exit_2_with_file_line_and_column() {
+    let fixture = Fixture::new("clean");
+    fixture.edit(
+        "requirements.toml",
+        "title = \"Rate display\"",
+        "title = \"Rate display",
+    );
+    let run = fixture.cargo_iec(["trace"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert_eq!(run.stdout, "");
+    fixture
+        .snapshot_settings()
+        .bind(|| insta::assert_snapshot!(run.messages()));
+}
+
+#[test]
+fn an_invalid_catalogue_entry_is_exit_2_with_file_line_and_column() {
+    let fixture = Fixture::new("clean");
+    fixture.edit("requirements.toml", "class = \"C\"", "class = \"D\"");
+    let run = fixture.cargo_iec(["trace"]);
+    assert_eq!(run.code, 2, "{run}");
+    fixture
+        .snapshot_settings()
+        .bind(|| insta::assert_snapshot!(run.messages()));
+}
+
+#[test]
+fn a_build_failure_is_exit_2_after_the_compilers_message() {
+    let fixture = Fixture::new("clean");
+    fixture.edit("src/lib.rs", "dose.min(max)", "dose.min(max) + \"1\"");
+    let run = fixture.cargo_iec(["trace", "--format", "json"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert_eq!(
+        run.stdout, "",
+        "no trace may be printed after a failed build"
+    );
+    assert!(run.stderr.contains("error[E0277]"), "{run}");
+    assert!(run.stderr.contains("src/lib.rs:11"), "{run}");
+    fixture
+        .snapshot_settings()
+        .bind(|| insta::assert_snapshot!(run.last_error()));
+}
+
+#[test]
+fn an_unknown_id_is_a_compile_error_that_suggests_the_closest_ids() {
+    let fixture = Fixture::new("unknown-id");
+    let run = fixture.cargo_iec(["trace"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert_eq!(run.stdout, "");
+    // The compiler's diagnostic, at the ID's span, as the user sees it.
+    let diagnostic: String = run
+        .stderr
+        .lines()
+        .skip_while(|line| !line.starts_with("error: unknown requirement ID"))
+        .take_while(|line| !line.is_empty())
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert!(diagnostic.contains("did you mean"), "{run}");
+    assert!(diagnostic.contains("--> src/lib.rs:6:15"), "{run}");
+    fixture
+        .snapshot_settings()
+        .bind(|| insta::assert_snapshot!(diagnostic));
+}
+
+#[test]
+fn removing_a_used_id_from_the_catalogue_makes_the_next_trace_fail_to_compile() {
+    // The macros track the catalogue: an edit between two traces rebuilds, so the second
+    // trace cannot silently reuse binaries checked against the old catalogue.
+    let fixture = Fixture::new("clean");
+    let first = fixture.cargo_iec(["trace"]);
+    assert_eq!(first.code, 0, "{first}");
+    let catalogue = fixture.read("requirements.toml");
+    let without_display = catalogue.replace("id = \"REQ-DISPLAY\"", "id = \"REQ-SCREEN\"");
+    assert_ne!(catalogue, without_display);
+    fixture.write("requirements.toml", &without_display);
+    let second = fixture.cargo_iec(["trace"]);
+    assert_eq!(second.code, 2, "{second}");
+    assert!(
+        second
+            .stderr
+            .contains("unknown requirement ID \"REQ-DISPLAY\""),
+        "{second}"
+    );
+}
+
+#[test]
+fn a_test_binary_that_registered_nothing_fails_closed_with_exit_2() {
+    let fixture = Fixture::new("no-dump");
+    let run = fixture.cargo_iec(["trace", "--format", "json"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert_eq!(run.stdout, "", "an empty trace was printed");
+    assert!(run.last_error().contains("registered none"), "{run}");
+    fixture
+        .snapshot_settings()
+        .bind(|| insta::assert_snapshot!(run.last_error()));
+}
+
+#[test]
+fn with_std_enabled_for_test_builds_the_no_std_pattern_traces() {
+    // The README's pattern for firmware: iec-runtime without `std` for the product, with
+    // `std` as a dev-dependency so test builds can hand their registry over.
+    let fixture = Fixture::new("no-dump");
+    let runtime = iec_acceptance::iec_runtime_dir();
+    fixture.edit(
+        "Cargo.toml",
+        "[workspace]",
+        &format!(
+            "[dev-dependencies]\niec-runtime = {{ path = {:?}, features = [\"std\"] }}\n\n[workspace]",
+            runtime.to_string_lossy()
+        ),
+    );
+    let run = fixture.cargo_iec(["trace", "--deny", "untested,unimplemented"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("no_dump_pump::valve_open"), "{run}");
+}
+
+#[test]
+fn outside_a_cargo_project_is_exit_2() {
+    let empty = tempfile::tempdir().expect("temporary directory");
+    let run = iec_acceptance::run(
+        iec_acceptance::cargo_iec()
+            .current_dir(empty.path())
+            .arg("trace"),
+    );
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.last_error()
+            .starts_with("error: cannot read the workspace"),
+        "{run}"
+    );
+    assert!(run.last_error().contains("Cargo.toml"), "{run}");
+}
+
+#[test]
+fn an_output_file_that_cannot_be_written_is_exit_2() {
+    let fixture = Fixture::new("clean");
+    let run = fixture.cargo_iec(["trace", "--output", "no/such/dir/trace.txt"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.last_error()
+            .starts_with("error: cannot write no/such/dir/trace.txt: "),
+        "{run}"
+    );
+}

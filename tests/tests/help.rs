@@ -1,0 +1,35 @@
+//! The help texts are the first documentation a user reads; snapshot them as shown.
+
+use iec_acceptance::{cargo_iec, run};
+
+#[test]
+fn iec_help_lists_the_commands_and_the_exit_codes() {
+    let help = run(cargo_iec().arg("--help"));
+    assert_eq!(help.code, 0, "{help}");
+    assert_eq!(help.stderr, "");
+    insta::assert_snapshot!(help.stdout);
+}
+
+#[test]
+fn trace_help_documents_the_options_the_gap_kinds_and_the_exit_codes() {
+    let help = run(cargo_iec().args(["trace", "--help"]));
+    assert_eq!(help.code, 0, "{help}");
+    assert_eq!(help.stderr, "");
+    insta::assert_snapshot!(help.stdout);
+}
+
+#[test]
+fn an_unknown_option_is_a_usage_error_with_exit_code_2() {
+    let run = run(cargo_iec().args(["trace", "--frobnicate"]));
+    assert_eq!(run.code, 2, "{run}");
+    assert_eq!(run.stdout, "");
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn an_unknown_format_is_a_usage_error_that_lists_the_formats() {
+    let run = run(cargo_iec().args(["trace", "--format", "yaml"]));
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("table"), "{run}");
+    assert!(run.stderr.contains("json"), "{run}");
+}

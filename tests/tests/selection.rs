@@ -1,0 +1,138 @@
+//! Package selection in a workspace of several crates, as cargo selects them: a virtual
+//! manifest's default members, `-p`, `--workspace`, `--exclude`, `--manifest-path`.
+
+use iec_acceptance::{Fixture, Run};
+use serde_json::Value;
+
+fn trace(fixture: &Fixture, args: &[&str]) -> Run {
+    let run = fixture.cargo_iec([&["trace", "--format", "json"], args].concat());
+    assert_eq!(run.code, 0, "{run}");
+    run
+}
+
+/// The packages of every link in the trace, sorted and deduplicated.
+fn traced_packages(run: &Run) -> Vec<String> {
+    let json = run.json();
+    let mut packages: Vec<String> = json["requirements"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|requirement| {
+            ["implemented_by", "verified_by"]
+                .into_iter()
+                .flat_map(move |links| requirement[links].as_array().into_iter().flatten())
+        })
+        .filter_map(|link| link["package"].as_str().map(str::to_string))
+        .collect();
+    packages.sort();
+    packages.dedup();
+    packages
+}
+
+#[test]
+fn a_virtual_manifest_without_flags_traces_its_default_members() {
+    let fixture = Fixture::new("multi");
+    assert_eq!(traced_packages(&trace(&fixture, &[])), ["multi-core"]);
+}
+
+#[test]
+fn workspace_traces_every_member_and_skips_the_one_without_iec_runtime() {
+    let fixture = Fixture::new("multi");
+    let run = trace(&fixture, &["--workspace"]);
+    assert_eq!(traced_packages(&run), ["multi-alarms", "multi-core"]);
+    assert_eq!(run.json()["gaps"], Value::Array(Vec::new()), "{run}");
+    fixture
+        .snapshot_settings()
+        .bind(|| insta::assert_snapshot!(run.stdout));
+}
+
+#[test]
+fn workspace_table_matches_the_snapshot() {
+    let fixture = Fixture::new("multi");
+    let run = fixture.cargo_iec(["trace", "--workspace"]);
+    assert_eq!(run.code, 0, "{run}");
+    fixture
+        .snapshot_settings()
+        .bind(|| insta::assert_snapshot!(run.stdout));
+}
+
+#[test]
+fn package_traces_only_the_named_package() {
+    let fixture = Fixture::new("multi");
+    let run = trace(&fixture, &["-p", "multi-alarms"]);
+    assert_eq!(traced_packages(&run), ["multi-alarms"]);
+}
+
+#[test]
+fn several_packages_can_be_named() {
+    let fixture = Fixture::new("multi");
+    let run = trace(&fixture, &["-p", "multi-alarms", "--package", "multi-core"]);
+    assert_eq!(traced_packages(&run), ["multi-alarms", "multi-core"]);
+}
+
+#[test]
+fn exclude_removes_a_package_from_the_workspace() {
+    let fixture = Fixture::new("multi");
+    let run = trace(&fixture, &["--workspace", "--exclude", "multi-core"]);
+    assert_eq!(traced_packages(&run), ["multi-alarms"]);
+}
+
+#[test]
+fn the_package_in_the_current_directory_is_traced_by_default() {
+    let fixture = Fixture::new("multi");
+    let run = fixture
+        .command()
+        .current_dir(fixture.path("crates/multi-alarms"))
+        .args(["trace", "--format", "json"])
+        .output()
+        .expect("run cargo-iec");
+    let run = Run {
+        code: run.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+    };
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(traced_packages(&run), ["multi-alarms"]);
+}
+
+#[test]
+fn manifest_path_traces_a_workspace_from_another_directory() {
+    let fixture = Fixture::new("multi");
+    let manifest = fixture.path("Cargo.toml");
+    let run = fixture
+        .command()
+        .current_dir(std::env::temp_dir())
+        .args([
+            "trace",
+            "--format",
+            "json",
+            "--workspace",
+            "--manifest-path",
+        ])
+        .arg(&manifest)
+        .output()
+        .expect("run cargo-iec");
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let json: Value = serde_json::from_slice(&run.stdout).expect("JSON");
+    assert_eq!(json["catalogue"], "reqs/catalogue.toml");
+    assert_eq!(json["summary"]["gaps"], 0, "{json:#}");
+}
+
+#[test]
+fn an_unknown_package_is_exit_2_and_lists_the_members() {
+    let fixture = Fixture::new("multi");
+    let run = fixture.cargo_iec(["trace", "-p", "multi-pump"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert_eq!(run.stdout, "");
+    fixture
+        .snapshot_settings()
+        .bind(|| insta::assert_snapshot!(run.messages()));
+}
+
+#[test]
+fn excluding_an_unknown_package_is_exit_2() {
+    let fixture = Fixture::new("multi");
+    let run = fixture.cargo_iec(["trace", "--workspace", "--exclude", "multi-pump"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.last_error().contains("multi-pump"), "{run}");
+}
