@@ -599,9 +599,9 @@ impl Catalogue {
             });
         }
 
-        requirements.sort_by(|a, b| a.id.cmp(&b.id));
-        system_requirements.sort_by(|a, b| a.id.cmp(&b.id));
-        items.sort_by(|a, b| a.id.cmp(&b.id));
+        requirements.sort_by(|a, b| natural_cmp(&a.id, &b.id));
+        system_requirements.sort_by(|a, b| natural_cmp(&a.id, &b.id));
+        items.sort_by(|a, b| natural_cmp(&a.id, &b.id));
         let requirement_index = requirements
             .iter()
             .enumerate()
@@ -663,6 +663,42 @@ impl Catalogue {
     /// Up to three known system or item IDs closest to `unknown`, best first.
     pub fn closest_item_ids(&self, unknown: &str) -> Vec<&str> {
         closest(unknown, self.items.iter().map(|i| i.id.as_str()))
+    }
+}
+
+/// Orders IDs as people read them: `SRS-2` before `SRS-10`. Runs of digits compare by
+/// value, everything else by character; ties (`SRS-01` and `SRS-1`) fall back to the plain
+/// string order, so the order is total and deterministic.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a, b);
+    loop {
+        match (x.chars().next(), y.chars().next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let end_x = x.find(|c: char| !c.is_ascii_digit()).unwrap_or(x.len());
+                let end_y = y.find(|c: char| !c.is_ascii_digit()).unwrap_or(y.len());
+                let (nx, ny) = (
+                    x[..end_x].trim_start_matches('0'),
+                    y[..end_y].trim_start_matches('0'),
+                );
+                let order = nx.len().cmp(&ny.len()).then_with(|| nx.cmp(ny));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                x = &x[end_x..];
+                y = &y[end_y..];
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(&d);
+                }
+                x = &x[c.len_utf8()..];
+                y = &y[d.len_utf8()..];
+            }
+        }
     }
 }
 
@@ -865,6 +901,16 @@ risk_controls = ["RC-1"]
         assert!(
             message.contains("8:10: requirement parents form a cycle: B -> A -> B"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn ids_sort_as_people_read_them() {
+        let mut ids = vec!["SRS-10", "SRS-2", "SRS-1", "SYS-1", "SRS-02", "SRS-1a"];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            ids,
+            ["SRS-1", "SRS-1a", "SRS-02", "SRS-2", "SRS-10", "SYS-1"]
         );
     }
 

@@ -67,6 +67,14 @@ const SCRIPT: &str = r#"
   }
   search.addEventListener('input', apply);
   gapsOnly.addEventListener('change', apply);
+  // A link can carry a filter: trace.html#filter=SRS-12 (and #gaps to show only gaps).
+  var hash = decodeURIComponent(window.location.hash.slice(1));
+  hash.split('&').forEach(function (part) {
+    if (part.indexOf('filter=') === 0) { search.value = part.slice(7); }
+    if (part === 'gaps') { gapsOnly.checked = true; }
+  });
+  apply();
+  document.body.setAttribute('data-ready', 'true');
 })();
 "#;
 
