@@ -203,8 +203,9 @@ pub fn table(trace: &Trace, view: TraceView) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} requirements in {}\n",
+        "{} requirement{} in {}\n",
         trace.requirements.len(),
+        plural(trace.requirements.len()),
         trace.catalogue
     );
     match view {
@@ -256,15 +257,21 @@ pub fn table(trace: &Trace, view: TraceView) -> String {
     let summary = &trace.summary;
     let _ = writeln!(
         out,
-        "\n{} requirements: {} implemented, {} tested, {} verified by other means; {} gap{}",
+        "\n{} requirement{}: {} implemented, {} tested, {} verified by other means; {} gap{}",
         summary.requirements,
+        plural(summary.requirements),
         summary.implemented,
         summary.tested,
         summary.records_needed,
         summary.gaps,
-        if summary.gaps == 1 { "" } else { "s" }
+        plural(summary.gaps)
     );
     out
+}
+
+/// The plural ending of a count's noun: "1 gap", "2 gaps".
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so

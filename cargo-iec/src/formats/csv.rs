@@ -20,6 +20,7 @@ const HEADER: [&str; 13] = [
 
 /// One row per link (`implemented_by` / `verified_by`); a requirement without links gets one
 /// row with an empty relation. `status` is `ok` or the gap kinds of the requirement.
+#[iec_runtime::requirement("TR-OUT-CSV")]
 pub fn render(trace: &Trace) -> Result<String, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)

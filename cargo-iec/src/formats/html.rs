@@ -111,6 +111,7 @@ fn link_list(links: &[Link]) -> String {
 }
 
 /// Renders the trace as one HTML page.
+#[iec_runtime::requirement("TR-OUT-HTML")]
 pub fn render(trace: &Trace) -> String {
     let summary = &trace.summary;
     let mut out = String::new();

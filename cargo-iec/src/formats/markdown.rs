@@ -46,6 +46,7 @@ fn links(out: &mut String, relation: &str, links: &[Link]) {
 }
 
 /// Renders the trace as GitHub-flavoured Markdown.
+#[iec_runtime::requirement("TR-OUT-MARKDOWN")]
 pub fn render(trace: &Trace) -> String {
     let mut out = String::new();
     let summary = &trace.summary;

@@ -50,6 +50,7 @@ fn rule(kind: GapKind) -> Value {
 }
 
 /// Renders the gaps as a SARIF log; gaps the policy denies are `error`, the others `warning`.
+#[iec_runtime::requirement("TR-OUT-SARIF")]
 pub fn render(trace: &Trace, policy: &Policy) -> String {
     let rules: Vec<Value> = GapKind::ALL.into_iter().map(rule).collect();
     let results: Vec<Value> = trace
