@@ -130,6 +130,17 @@ fn with_std_enabled_for_test_builds_the_no_std_pattern_traces() {
     let run = fixture.cargo_iec(["trace", "--deny", "untested,unimplemented"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.contains("no_dump_pump::valve_open"), "{run}");
+    // One requirement, in the singular.
+    assert!(
+        run.stdout
+            .starts_with("1 requirement in requirements.toml\n"),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("\n1 requirement: 1 implemented, 1 tested,"),
+        "{run}"
+    );
 }
 
 #[test]
