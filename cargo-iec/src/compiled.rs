@@ -46,6 +46,8 @@ pub struct Collected {
     pub tests: BTreeMap<TargetRef, BTreeSet<String>>,
     /// Targets not run because they use `harness = false`.
     pub skipped: Vec<TargetRef>,
+    /// Selected packages that do not depend on iec-runtime (nothing to read).
+    pub without_runtime: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -174,7 +176,9 @@ fn build(workspace: &Workspace, selection: &PackageSelection) -> Result<Vec<Test
         ])
         .arg("--manifest-path")
         .arg(workspace.root.join("Cargo.toml"))
-        .args(["--tests", "--examples"]);
+        // Explicit target kinds: `--tests` alone skips a `[lib] test = false` library, whose
+        // annotations would then vanish from the trace without a word.
+        .args(["--lib", "--bins", "--tests", "--examples"]);
     for package in &packages {
         command
             .arg("-p")
@@ -437,12 +441,17 @@ fn record_from_dump(
             });
         }
     };
+    // A fn is a test when the harness lists exactly its path. A parameterised test
+    // (`#[rstest]`, `#[test_case]` written after the annotation, so the macro saw it) is
+    // listed as `path::case_...`; that prefix match is only trusted for such functions,
+    // because a plain `fn air` beside a `mod air` of tests shares the prefix too.
     let listed = raw.item_kind == "fn"
         && tests.iter().any(|test| {
             test == &path
-                || test
-                    .strip_prefix(path.as_str())
-                    .is_some_and(|rest| rest.starts_with("::"))
+                || (raw.test_attribute
+                    && test
+                        .strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.starts_with("::")))
         });
     let file = Path::new(&raw.file);
     let file = if file.is_absolute() {
@@ -472,7 +481,15 @@ pub fn collect(workspace: &Workspace, selection: &PackageSelection) -> Result<Co
         context: "cannot create a temporary directory for registry dumps".to_string(),
         source,
     })?;
-    let mut collected = Collected::default();
+    let mut collected = Collected {
+        without_runtime: workspace
+            .selected
+            .iter()
+            .filter(|p| !depends_on_runtime(p))
+            .map(|p| p.name.to_string())
+            .collect(),
+        ..Collected::default()
+    };
     let harness_free: BTreeMap<String, BTreeSet<(String, String)>> = workspace
         .selected
         .iter()

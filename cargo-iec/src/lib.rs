@@ -59,6 +59,14 @@ fn report(error: &Error) {
     }
 }
 
+/// A note for people on stderr (never on stdout, which carries the results).
+pub(crate) fn note(message: &str) {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("note: {message}");
+    }
+}
+
 fn warn(message: &str) {
     #[allow(clippy::print_stderr)] // warnings and progress go to stderr
     {
@@ -74,6 +82,11 @@ fn traced(
 ) -> Result<(iec_model::Catalogue, trace::Trace), Error> {
     let catalogue = workspace.catalogue()?;
     let collected = compiled::collect(workspace, selection)?;
+    for package in &collected.without_runtime {
+        warn(&format!(
+            "package `{package}` does not depend on iec-runtime, so it can carry no annotations; it adds nothing to the trace"
+        ));
+    }
     for target in &collected.skipped {
         warn(&format!(
             "{target} uses `harness = false`; it was not run, so its annotations are not in the trace"
@@ -85,6 +98,11 @@ fn traced(
         records: &collected.records,
         listed_tests: &collected.tests,
         include_orphans,
+        packages: workspace
+            .selected
+            .iter()
+            .map(|p| p.name.to_string())
+            .collect(),
     });
     Ok((catalogue, trace))
 }

@@ -203,10 +203,11 @@ pub fn table(trace: &Trace, view: TraceView) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} requirement{} in {}\n",
+        "{} requirement{} in {}, traced in {}\n",
         trace.requirements.len(),
         plural(trace.requirements.len()),
-        trace.catalogue
+        trace.catalogue,
+        trace.packages.join(", ")
     );
     match view {
         TraceView::Requirements => requirements_view(&mut out, trace),
@@ -292,6 +293,18 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), Error> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
+    if !dir.is_dir() {
+        return Err(Error::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "the directory {} does not exist; create it first",
+                    dir.display()
+                ),
+            ),
+        });
+    }
     let write_error = |source| Error::Write {
         path: path.to_path_buf(),
         source,
@@ -299,8 +312,12 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), Error> {
     let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(write_error)?;
     temporary.write_all(text.as_bytes()).map_err(write_error)?;
     temporary.as_file().sync_all().map_err(write_error)?;
-    temporary
-        .persist(path)
-        .map_err(|error| write_error(error.error))?;
+    temporary.persist(path).map_err(|error| {
+        // Name the destination, not the temporary file's random name.
+        write_error(std::io::Error::new(
+            error.error.kind(),
+            error.error.kind().to_string(),
+        ))
+    })?;
     Ok(())
 }

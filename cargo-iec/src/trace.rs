@@ -88,7 +88,8 @@ pub struct Link {
     pub package: String,
     /// The software unit the item belongs to (implementation links).
     pub unit: Option<String>,
-    /// The test target that runs it (verification links), e.g. `lib`, `test:alarms`.
+    /// The target whose build registered it, e.g. `lib`, `bin:pump`, `test:alarms`; for a
+    /// verification link, the test binary that runs it.
     pub target: Option<String>,
     /// The annotation says the link covers part of the requirement.
     pub partial: bool,
@@ -227,6 +228,9 @@ pub struct Trace {
     pub schema: &'static str,
     /// The catalogue, relative to the workspace root.
     pub catalogue: String,
+    /// The packages traced, sorted: requirements no traced package implements are gaps
+    /// of this trace even when another package implements them.
+    pub packages: Vec<String>,
     /// Requirements, sorted by ID.
     pub requirements: Vec<RequirementTrace>,
     /// Software units, sorted by ID.
@@ -253,6 +257,8 @@ pub struct TraceInput<'a> {
     pub listed_tests: &'a BTreeMap<TargetRef, BTreeSet<String>>,
     /// Whether `orphan-test` gaps are listed.
     pub include_orphans: bool,
+    /// The packages traced.
+    pub packages: Vec<String>,
 }
 
 fn target_label(target: &TargetRef) -> String {
@@ -298,11 +304,15 @@ fn line_u32(line: usize) -> u32 {
 }
 
 fn unknown_id_hint(catalogue: &Catalogue, id: &str) -> String {
-    let close = catalogue.closest_ids(id);
-    if close.is_empty() {
-        String::new()
-    } else {
-        format!(" (did you mean {}?)", close.join(", "))
+    let close: Vec<String> = catalogue
+        .closest_ids(id)
+        .iter()
+        .map(|id| format!("{id:?}"))
+        .collect();
+    match close.as_slice() {
+        [] => String::new(),
+        [one] => format!("; did you mean {one}?"),
+        [init @ .., last] => format!("; did you mean {} or {last}?", init.join(", ")),
     }
 }
 
@@ -381,7 +391,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                 column: record.column,
                 package: record.package.clone(),
                 unit: unit.map(Unit::id),
-                target: record.is_test.then(|| target_label(&record.target)),
+                target: Some(target_label(&record.target)),
                 partial,
                 suspect: None,
             };
@@ -623,6 +633,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
     Trace {
         schema: SCHEMA,
         catalogue: catalogue_path.clone(),
+        packages: input.packages.clone(),
         requirements,
         units: unit_traces,
         tests,

@@ -9,6 +9,9 @@ use iec_model::discover::find_catalogue;
 use iec_runtime::requirement;
 
 use crate::cli::PackageSelection;
+
+/// The environment variable the macros read for an explicit catalogue path.
+pub const CATALOGUE_VARIABLE: &str = "IEC_TRACE_CATALOGUE";
 use crate::error::Error;
 
 /// The workspace and the packages selected for tracing.
@@ -46,9 +49,12 @@ impl Workspace {
         if !features.is_empty() {
             command.features(CargoOpt::SomeFeatures(features));
         }
-        let metadata = command
-            .exec()
-            .map_err(|error| Error::Metadata(error.to_string().trim_end().to_string()))?;
+        let metadata = command.exec().map_err(|error| {
+            let message = error.to_string();
+            // cargo's own message already starts with "error: "; ours adds it once.
+            let message = message.trim_end().replace("error: ", "");
+            Error::Metadata(message)
+        })?;
         let root = metadata.workspace_root.clone().into_std_path_buf();
         let members = metadata.workspace_packages();
         let member_names = || {
@@ -109,7 +115,20 @@ impl Workspace {
     #[requirement("TR-CAT-FIND", "TR-CAT-PARSE")]
     pub fn catalogue(&self) -> Result<Catalogue, Error> {
         let mut found: Option<PathBuf> = None;
-        for package in &self.selected {
+        // The macros honour IEC_TRACE_CATALOGUE; the trace must check against the same file.
+        if let Some(path) = std::env::var_os(CATALOGUE_VARIABLE) {
+            let path = std::path::absolute(PathBuf::from(path)).map_err(|source| Error::Io {
+                context: format!("cannot resolve {CATALOGUE_VARIABLE}"),
+                source,
+            })?;
+            crate::note(&format!(
+                "using the catalogue {} named by {CATALOGUE_VARIABLE}",
+                self.relative(&path)
+            ));
+            found = Some(normalize(&path));
+        }
+        let from_environment = found.is_some();
+        for package in self.selected.iter().filter(|_| !from_environment) {
             let dir = package_dir(package);
             let location = find_catalogue(dir)?.ok_or_else(|| Error::NoCatalogue {
                 package: package.name.to_string(),
@@ -130,8 +149,11 @@ impl Workspace {
             package: "(none selected)".to_string(),
             root: self.root.display().to_string(),
         })?;
-        let catalogue = Catalogue::load(&path)?;
-        Ok(catalogue)
+        // Messages name the catalogue relative to the workspace root, like every other path.
+        Catalogue::load(&path).map_err(|mut error| {
+            error.path = PathBuf::from(self.relative(&error.path));
+            Error::Catalogue(error)
+        })
     }
 
     /// `path` relative to the workspace root, with `/` separators, when it is inside it.

@@ -113,6 +113,7 @@ fn trace_with_every_gap() -> Trace {
         records: &records,
         listed_tests: &listed,
         include_orphans: true,
+        packages: vec!["pump".to_string()],
     })
 }
 

@@ -133,7 +133,7 @@ fn with_std_enabled_for_test_builds_the_no_std_pattern_traces() {
     // One requirement, in the singular.
     assert!(
         run.stdout
-            .starts_with("1 requirement in requirements.toml\n"),
+            .starts_with("1 requirement in requirements.toml, traced in no-dump-pump\n"),
         "{run}"
     );
     assert!(

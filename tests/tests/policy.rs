@@ -86,23 +86,3 @@ fn an_unknown_gap_kind_in_workspace_metadata_is_exit_2() {
     assert_eq!(run.code, 2, "{run}");
     assert!(run.last_error().contains("untestd"), "{run}");
 }
-
-#[test]
-fn deny_unknown_id_fails_on_an_id_the_compiler_could_not_check() {
-    let fixture = Fixture::new("unknown-id");
-    let run = iec_acceptance::run(
-        fixture
-            .command()
-            .args(["trace", "--deny", "unknown-id"])
-            .env(
-                "IEC_TRACE_CATALOGUE",
-                fixture.path("stale-requirements.toml"),
-            ),
-    );
-    assert_eq!(run.code, 1, "{run}");
-    assert_eq!(
-        run.last_error(),
-        "error: the policy denies unknown-id: 1 gap found",
-        "{run}"
-    );
-}

@@ -121,7 +121,8 @@ pub fn render(trace: &Trace) -> String {
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <meta name=\"generator\" content=\"cargo-iec {version}\">\n\
 <title>Traceability: {catalogue}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-<h1>Traceability</h1>\n<p class=\"meta\">Requirements catalogue <code>{catalogue}</code> · schema {schema}</p>\n",
+<h1>Traceability</h1>\n<p class=\"meta\">Requirements catalogue <code>{catalogue}</code> · packages {packages} · schema {schema}</p>\n",
+        packages = escape(&trace.packages.join(", ")),
         version = env!("CARGO_PKG_VERSION"),
         catalogue = escape(&trace.catalogue),
         schema = escape(trace.schema),

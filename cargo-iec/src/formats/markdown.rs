@@ -53,8 +53,9 @@ pub fn render(trace: &Trace) -> String {
     let _ = writeln!(out, "# Traceability\n");
     let _ = writeln!(
         out,
-        "Catalogue `{}`: {} requirements, {} implemented, {} tested, {} gap{}.\n",
+        "Catalogue `{}`, traced in {}: {} requirements, {} implemented, {} tested, {} gap{}.\n",
         trace.catalogue,
+        trace.packages.join(", "),
         summary.requirements,
         summary.implemented,
         summary.tested,
