@@ -51,8 +51,9 @@ impl Workspace {
         }
         let metadata = command.exec().map_err(|error| {
             let message = error.to_string();
-            // cargo's own message already starts with "error: "; ours adds it once.
-            let message = message.trim_end().replace("error: ", "");
+            // cargo_metadata says "exited with an error: " and cargo's own text starts with
+            // "error: " too; say it once.
+            let message = message.trim_end().replace("error: error: ", "error: ");
             Error::Metadata(message)
         })?;
         let root = metadata.workspace_root.clone().into_std_path_buf();
