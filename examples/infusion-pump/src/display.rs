@@ -88,7 +88,7 @@ pub fn format_rate(rate: MicrolitresPerHour) -> DisplayText {
     if hundredths != 0 {
         text.push(b'.');
         text.push(b'0' + (hundredths / 10) as u8);
-        if hundredths % 10 != 0 {
+        if !hundredths.is_multiple_of(10) {
             text.push(b'0' + (hundredths % 10) as u8);
         }
     }
