@@ -112,10 +112,10 @@ impl Workspace {
         })
     }
 
-    /// The one catalogue of the selected packages.
-    #[requirement("TR-CAT-FIND", "TR-CAT-PARSE")]
+    /// The one catalogue of the selected packages (one source or several).
+    #[requirement("TR-CAT-FIND", "TR-CAT-PARSE", "TR-INTEROP-SOURCES")]
     pub fn catalogue(&self) -> Result<Catalogue, Error> {
-        let mut found: Option<PathBuf> = None;
+        let mut found: Option<Vec<PathBuf>> = None;
         // The macros honour IEC_TRACE_CATALOGUE; the trace must check against the same file.
         if let Some(path) = std::env::var_os(CATALOGUE_VARIABLE) {
             let path = std::path::absolute(PathBuf::from(path)).map_err(|source| Error::Io {
@@ -126,7 +126,7 @@ impl Workspace {
                 "using the catalogue {} named by {CATALOGUE_VARIABLE}",
                 self.relative(&path)
             ));
-            found = Some(normalize(&path));
+            found = Some(vec![normalize(&path)]);
         }
         let from_environment = found.is_some();
         for package in self.selected.iter().filter(|_| !from_environment) {
@@ -135,26 +135,36 @@ impl Workspace {
                 package: package.name.to_string(),
                 root: self.root.display().to_string(),
             })?;
-            let path = normalize(&location.path);
+            let sources: Vec<PathBuf> = location.sources.iter().map(|s| normalize(s)).collect();
             match &found {
-                Some(first) if *first != path => {
+                Some(first) if *first != sources => {
                     return Err(Error::SeveralCatalogues {
-                        first: self.relative(first),
-                        second: self.relative(&path),
+                        first: self.shown_sources(first),
+                        second: self.shown_sources(&sources),
                     });
                 }
-                _ => found = Some(path),
+                _ => found = Some(sources),
             }
         }
-        let path = found.ok_or_else(|| Error::NoCatalogue {
+        let sources = found.ok_or_else(|| Error::NoCatalogue {
             package: "(none selected)".to_string(),
             root: self.root.display().to_string(),
         })?;
         // Messages name the catalogue relative to the workspace root, like every other path.
-        Catalogue::load(&path).map_err(|mut error| {
+        Catalogue::load_sources(&sources).map_err(|mut error| {
             error.path = PathBuf::from(self.relative(&error.path));
+            for problem in &mut error.problems {
+                if let Some(file) = &mut problem.file {
+                    *file = PathBuf::from(self.relative(file));
+                }
+            }
             Error::Catalogue(error)
         })
+    }
+
+    fn shown_sources(&self, sources: &[PathBuf]) -> String {
+        let shown: Vec<String> = sources.iter().map(|s| self.relative(s)).collect();
+        shown.join(" + ")
     }
 
     /// `path` relative to the workspace root, with `/` separators, when it is inside it.

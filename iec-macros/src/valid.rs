@@ -29,7 +29,7 @@ enum Loaded {
 }
 
 struct State {
-    by_manifest_dir: BTreeMap<PathBuf, (Option<PathBuf>, usize)>,
+    by_manifest_dir: BTreeMap<PathBuf, (Vec<PathBuf>, usize)>,
     loaded: Vec<Loaded>,
     tracked: BTreeSet<PathBuf>,
 }
@@ -63,12 +63,15 @@ fn origin(location: &CatalogueLocation, from_variable: bool) -> String {
     }
 }
 
-fn load(manifest_dir: &Path) -> (Option<PathBuf>, Loaded) {
+/// Loads the catalogue for the crate in `manifest_dir`; also returns the files a rebuild
+/// must watch (every file read, Doorstop items included).
+fn load(manifest_dir: &Path) -> (Vec<PathBuf>, Loaded) {
     let overridden = catalogue_override();
     let from_variable = overridden.is_some();
     let found = match overridden {
         Some(path) => Ok(Some(CatalogueLocation {
-            path: PathBuf::from(path),
+            path: PathBuf::from(&path),
+            sources: vec![PathBuf::from(path)],
             declared_in: None,
         })),
         None => iec_model::discover::find_catalogue(manifest_dir),
@@ -82,17 +85,17 @@ fn load(manifest_dir: &Path) -> (Option<PathBuf>, Loaded) {
                 error.message
             );
             return (
-                None,
+                Vec::new(),
                 Loaded::Broken {
                     message,
                     reported: false,
                 },
             );
         }
-        Ok(None) => return (None, Loaded::None),
+        Ok(None) => return (Vec::new(), Loaded::None),
         Ok(Some(location)) => location,
     };
-    if !location.path.exists() {
+    if let Some(missing) = location.sources.iter().find(|s| !s.exists()) {
         let fix = if from_variable {
             format!("point {CATALOGUE_VARIABLE} at the catalogue")
         } else {
@@ -100,19 +103,25 @@ fn load(manifest_dir: &Path) -> (Option<PathBuf>, Loaded) {
         };
         let message = format!(
             "the requirements catalogue {}{} does not exist, so requirement IDs cannot be checked: create it, or {fix}",
-            shown(&location.path),
+            shown(missing),
             origin(&location, from_variable),
         );
         return (
-            None,
+            Vec::new(),
             Loaded::Broken {
                 message,
                 reported: false,
             },
         );
     }
-    match Catalogue::load(&location.path) {
-        Ok(catalogue) => (Some(location.path), Loaded::Found(Arc::new(catalogue))),
+    let source_files: Vec<PathBuf> = location
+        .sources
+        .iter()
+        .filter(|s| s.is_file())
+        .cloned()
+        .collect();
+    match Catalogue::load_sources(&location.sources) {
+        Ok(catalogue) => (catalogue.files.clone(), Loaded::Found(Arc::new(catalogue))),
         Err(error) => {
             let problems: Vec<String> = error
                 .problems
@@ -122,7 +131,11 @@ fn load(manifest_dir: &Path) -> (Option<PathBuf>, Loaded) {
                         .position
                         .map(|p| format!(":{p}"))
                         .unwrap_or_default();
-                    format!("{}{position}: {}", plain(&error.path), problem.message)
+                    format!(
+                        "{}{position}: {}",
+                        plain(error.file_of(problem)),
+                        problem.message
+                    )
                 })
                 .collect();
             let message = format!(
@@ -131,8 +144,19 @@ fn load(manifest_dir: &Path) -> (Option<PathBuf>, Loaded) {
                 origin(&location, from_variable),
                 problems.join("\n")
             );
+            // Watch the files at fault too (a Doorstop item), so that fixing them rebuilds.
+            let mut watched = source_files;
+            watched.extend(
+                error
+                    .problems
+                    .iter()
+                    .map(|problem| error.file_of(problem).to_path_buf())
+                    .filter(|file| file.is_file()),
+            );
+            watched.sort();
+            watched.dedup();
             (
-                Some(location.path),
+                watched,
                 Loaded::Broken {
                     message,
                     reported: false,
@@ -183,18 +207,20 @@ pub(crate) fn with_catalogue(
             }
         }
     }
-    let tracking = match path {
-        Some(path) if state.tracked.insert(path.clone()) => path.to_str().map(|path| {
-            let variable = CATALOGUE_VARIABLE;
-            quote! {
-                const _: () = {
-                    let _: &[u8] = ::core::include_bytes!(#path);
-                    let _: ::core::option::Option<&str> = ::core::option_env!(#variable);
-                };
-            }
-        }),
-        _ => None,
-    };
+    let new: Vec<String> = path
+        .into_iter()
+        .filter(|file| state.tracked.insert(file.clone()))
+        .filter_map(|file| file.to_str().map(str::to_string))
+        .collect();
+    let tracking = (!new.is_empty()).then(|| {
+        let variable = CATALOGUE_VARIABLE;
+        quote! {
+            const _: () = {
+                #( let _: &[u8] = ::core::include_bytes!(#new); )*
+                let _: ::core::option::Option<&str> = ::core::option_env!(#variable);
+            };
+        }
+    });
     Checked { tracking }
 }
 

@@ -1,17 +1,17 @@
 //! The requirements catalogue: software requirements, the system requirements they trace
 //! up to, and the software systems and items of the architecture, each with its safety class.
 //!
-//! Parsed from TOML (SPEC section 3). Every problem carries the file, line and column at
-//! fault; all problems of a file are reported at once rather than the first only.
+//! Read from TOML (SPEC section 3), and from Doorstop and StrictDoc documents in place (see
+//! [`crate::sources`]); a catalogue may be several sources, validated together. Every
+//! problem carries the file, line and column at fault; all problems are reported at once
+//! rather than the first only.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-use toml::Spanned;
-
 use crate::Position;
+use crate::sources::{Draft, Located, Place};
 
 /// An IEC 62304 software safety class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -88,9 +88,9 @@ pub enum Verification {
 }
 
 impl Verification {
-    const NAMES: [&'static str; 4] = ["test", "inspection", "analysis", "demonstration"];
+    pub(crate) const NAMES: [&'static str; 4] = ["test", "inspection", "analysis", "demonstration"];
 
-    fn parse(text: &str) -> Option<Verification> {
+    pub(crate) fn parse(text: &str) -> Option<Verification> {
         match text {
             "test" => Some(Verification::Test),
             "inspection" => Some(Verification::Inspection),
@@ -111,6 +111,17 @@ impl Verification {
     }
 }
 
+/// Where a requirement or section came from when it was imported from another tool, so
+/// that a later export can give the other tool its own identifiers back.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Source {
+    /// The file it was imported from, as given to the importer (e.g. `srs.reqifz`).
+    pub file: String,
+    /// The ReqIF `SPEC-OBJECT` identifier, for requirements and sections imported from
+    /// ReqIF.
+    pub reqif_id: Option<String>,
+}
+
 /// A software requirement (IEC 62304 5.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
@@ -128,7 +139,13 @@ pub struct Requirement {
     pub risk_controls: Vec<String>,
     /// How it is verified.
     pub verification: Verification,
-    /// Line of its `[[requirement]]` table in the catalogue.
+    /// The section (heading) of the document it stands in, if any.
+    pub section: Option<String>,
+    /// The tool and identifier it was imported from, if any.
+    pub source: Option<Source>,
+    /// The file that defines it (one of the catalogue's sources, or a file inside one).
+    pub file: PathBuf,
+    /// Line of its definition in `file`.
     pub line: usize,
 }
 
@@ -141,6 +158,8 @@ pub struct SystemRequirement {
     pub title: String,
     /// The requirement text.
     pub text: String,
+    /// The file that defines it.
+    pub file: PathBuf,
     /// Line of its table in the catalogue.
     pub line: usize,
 }
@@ -160,21 +179,47 @@ pub struct Item {
     pub segregation: Option<String>,
     /// `true` for a `[[system]]`, `false` for an `[[item]]`.
     pub is_system: bool,
+    /// The file that defines it.
+    pub file: PathBuf,
     /// Line of its table in the catalogue.
+    pub line: usize,
+}
+
+/// A heading of a requirements document: structure, not a requirement. Imported documents
+/// keep their outline in sections so that an export can rebuild it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// Unique among sections (its own namespace, apart from requirement IDs).
+    pub id: String,
+    /// The heading text.
+    pub title: String,
+    /// The enclosing section, if any.
+    pub parent: Option<String>,
+    /// The tool and identifier it was imported from, if any.
+    pub source: Option<Source>,
+    /// The file that defines it.
+    pub file: PathBuf,
+    /// Line of its definition.
     pub line: usize,
 }
 
 /// A parsed, validated requirements catalogue.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
-    /// The file it was read from.
+    /// The first (usually the only) source it was read from.
     pub path: PathBuf,
+    /// Every configured source: TOML files, Doorstop document directories, `.sdoc` files.
+    pub sources: Vec<PathBuf>,
+    /// Every file that was read, sources' items included: what a build must watch.
+    pub files: Vec<PathBuf>,
     /// Software requirements, sorted by ID.
     pub requirements: Vec<Requirement>,
     /// System requirements, sorted by ID.
     pub system_requirements: Vec<SystemRequirement>,
     /// Software systems and items, sorted by ID.
     pub items: Vec<Item>,
+    /// Sections (document headings), in document order.
+    pub sections: Vec<Section>,
     requirement_index: BTreeMap<String, usize>,
     item_index: BTreeMap<String, usize>,
 }
@@ -182,27 +227,43 @@ pub struct Catalogue {
 /// One problem found in a catalogue, at a position when it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The file at fault, when it is not the catalogue's [`CatalogueError::path`] (a
+    /// catalogue of several sources, a Doorstop item).
+    pub file: Option<PathBuf>,
     /// Where in the file.
     pub position: Option<Position>,
     /// What is wrong and what to do about it.
     pub message: String,
 }
 
-/// Everything wrong with a catalogue file (never empty).
+/// Everything wrong with a catalogue (never empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogueError {
-    /// The catalogue file.
+    /// The catalogue file (the first source).
     pub path: PathBuf,
     /// The problems, in file order.
     pub problems: Vec<Problem>,
 }
 
 impl CatalogueError {
-    fn single(path: &Path, position: Option<Position>, message: String) -> CatalogueError {
+    pub(crate) fn single(
+        path: &Path,
+        position: Option<Position>,
+        message: String,
+    ) -> CatalogueError {
         CatalogueError {
             path: path.to_path_buf(),
-            problems: vec![Problem { position, message }],
+            problems: vec![Problem {
+                file: None,
+                position,
+                message,
+            }],
         }
+    }
+
+    /// The file a problem is in.
+    pub fn file_of<'a>(&'a self, problem: &'a Problem) -> &'a Path {
+        problem.file.as_deref().unwrap_or(&self.path)
     }
 }
 
@@ -212,15 +273,10 @@ impl fmt::Display for CatalogueError {
             if i > 0 {
                 writeln!(f)?;
             }
+            let file = self.file_of(problem).display();
             match problem.position {
-                Some(position) => write!(
-                    f,
-                    "{}:{}: {}",
-                    self.path.display(),
-                    position,
-                    problem.message
-                )?,
-                None => write!(f, "{}: {}", self.path.display(), problem.message)?,
+                Some(position) => write!(f, "{file}:{position}: {}", problem.message)?,
+                None => write!(f, "{file}: {}", problem.message)?,
             }
         }
         Ok(())
@@ -229,149 +285,73 @@ impl fmt::Display for CatalogueError {
 
 impl std::error::Error for CatalogueError {}
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCatalogue {
-    #[serde(default)]
-    requirement: Vec<Spanned<RawRequirement>>,
-    #[serde(default)]
-    system_requirement: Vec<Spanned<RawSystemRequirement>>,
-    #[serde(default)]
-    system: Vec<Spanned<RawItem>>,
-    #[serde(default)]
-    item: Vec<Spanned<RawItem>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRequirement {
-    id: Spanned<String>,
-    title: String,
-    #[serde(default)]
-    text: String,
-    class: Option<Spanned<String>>,
-    parent: Option<Spanned<toml::Value>>,
-    #[serde(default)]
-    risk_controls: Vec<String>,
-    verification: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSystemRequirement {
-    id: Spanned<String>,
-    title: String,
-    #[serde(default)]
-    text: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawItem {
-    id: Spanned<String>,
-    title: String,
-    class: Option<Spanned<String>>,
-    parent: Option<Spanned<String>>,
-    segregation: Option<String>,
-}
-
-/// `parent = "SYS-1"` or `parent = ["SYS-1", "SRS-2"]`, each ID with the span of its
-/// string in the file (serde's untagged enums cannot carry `Spanned` values).
-fn parent_ids(
-    text: &str,
-    value: Option<Spanned<toml::Value>>,
-    problems: &mut Problems<'_>,
-) -> Vec<Spanned<String>> {
-    let Some(value) = value else {
-        return Vec::new();
-    };
-    let span = value.span();
-    let located = |id: &str, from: usize| -> Spanned<String> {
-        let quoted = format!("\"{id}\"");
-        let start = text
-            .get(from..span.end)
-            .and_then(|slice| slice.find(&quoted).map(|i| from + i))
-            .or_else(|| {
-                let literal = format!("'{id}'");
-                text.get(from..span.end)
-                    .and_then(|slice| slice.find(&literal).map(|i| from + i))
-            })
-            .unwrap_or(span.start);
-        Spanned::new(start..start + id.len() + 2, id.to_string())
-    };
-    match value.into_inner() {
-        toml::Value::String(id) => vec![located(&id, span.start)],
-        toml::Value::Array(values) => {
-            let mut ids = Vec::new();
-            let mut from = span.start;
-            for value in values {
-                match value {
-                    toml::Value::String(id) => {
-                        let spanned = located(&id, from);
-                        from = spanned.span().end;
-                        ids.push(spanned);
-                    }
-                    _ => problems.at(
-                        span.clone(),
-                        "`parent` lists requirement IDs as strings, e.g. `parent = [\"SYS-3\"]`"
-                            .to_string(),
-                    ),
-                }
-            }
-            ids
-        }
-        _ => {
-            problems.at(
-                span,
-                "`parent` is a requirement ID or a list of them, e.g. `parent = [\"SYS-3\"]`"
-                    .to_string(),
-            );
-            Vec::new()
-        }
-    }
-}
-
 /// Collects problems while validating, like serde_derive's `Ctxt`.
-struct Problems<'a> {
-    text: &'a str,
-    found: Vec<Problem>,
+#[derive(Default)]
+pub(crate) struct Problems {
+    pub(crate) found: Vec<Problem>,
 }
 
-impl Problems<'_> {
-    fn at(&mut self, span: std::ops::Range<usize>, message: String) {
+impl Problems {
+    pub(crate) fn at(&mut self, place: &Place, message: String) {
         self.found.push(Problem {
-            position: Some(Position::of_offset(self.text, span.start)),
+            file: Some(place.file.clone()),
+            position: Some(place.position),
             message,
         });
     }
+
+    /// The problems as an error of the catalogue at `path`, in file and position order.
+    pub(crate) fn into_error(mut self, path: &Path) -> Option<CatalogueError> {
+        if self.found.is_empty() {
+            return None;
+        }
+        for problem in &mut self.found {
+            if problem.file.as_deref() == Some(path) {
+                problem.file = None;
+            }
+        }
+        self.found.sort_by(|a, b| {
+            (a.file.as_deref().unwrap_or(path), a.position)
+                .cmp(&(b.file.as_deref().unwrap_or(path), b.position))
+        });
+        self.found.dedup();
+        Some(CatalogueError {
+            path: path.to_path_buf(),
+            problems: self.found,
+        })
+    }
 }
 
-fn check_id(problems: &mut Problems<'_>, id: &Spanned<String>, what: &str) {
-    let value = id.get_ref();
-    let valid = !value.is_empty()
+/// Whether `value` is a well-formed ID: non-empty, ASCII letters, digits and `-_.:/`.
+pub fn is_valid_id(value: &str) -> bool {
+    !value.is_empty()
         && value
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'));
-    if !valid {
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
+}
+
+fn check_id(problems: &mut Problems, id: &Located<String>, what: &str) {
+    if !is_valid_id(&id.value) {
         problems.at(
-            id.span(),
+            &id.place,
             format!(
-                "invalid {what} ID {value:?}: IDs are non-empty and use only ASCII letters, digits and `-_.:/`"
+                "invalid {what} ID {:?}: IDs are non-empty and use only ASCII letters, digits and `-_.:/`",
+                id.value
             ),
         );
     }
 }
 
-fn parse_class(problems: &mut Problems<'_>, class: Option<Spanned<String>>) -> Option<SafetyClass> {
+fn parse_class(problems: &mut Problems, class: Option<&Located<String>>) -> Option<SafetyClass> {
     let class = class?;
-    match SafetyClass::parse(class.get_ref()) {
+    match SafetyClass::parse(&class.value) {
         Some(parsed) => Some(parsed),
         None => {
             problems.at(
-                class.span(),
+                &class.place,
                 format!(
                     "invalid safety class {:?}: use \"A\", \"B\" or \"C\" (IEC 62304 4.3)",
-                    class.get_ref()
+                    class.value
                 ),
             );
             None
@@ -379,146 +359,194 @@ fn parse_class(problems: &mut Problems<'_>, class: Option<Spanned<String>>) -> O
     }
 }
 
+/// Where an ID was first defined, for "already defined at" messages.
+fn first_definition(first: &Place, here: &Place) -> String {
+    if first.file == here.file {
+        format!("line {}", first.position.line)
+    } else {
+        format!("{}:{}", first.file.display(), first.position.line)
+    }
+}
+
 impl Catalogue {
-    /// Reads and validates the catalogue at `path`.
+    /// Reads and validates the catalogue at `path`: a TOML file, a Doorstop document
+    /// directory, or a StrictDoc `.sdoc` file.
     pub fn load(path: &Path) -> Result<Catalogue, CatalogueError> {
-        let bytes = std::fs::read(path).map_err(|error| {
-            CatalogueError::single(
-                path,
-                None,
-                format!("cannot read the requirements catalogue: {error}"),
-            )
-        })?;
-        let text = String::from_utf8(bytes).map_err(|error| {
-            let offset = error.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(&error.into_bytes()[..offset]).into_owned();
-            CatalogueError::single(
-                path,
-                Some(Position::of_offset(&text, offset)),
-                "the catalogue is not valid UTF-8: save it as UTF-8".to_string(),
-            )
-        })?;
-        Catalogue::parse(&text, path)
+        Catalogue::load_sources(std::slice::from_ref(&path.to_path_buf()))
     }
 
-    /// Parses and validates catalogue `text`; `path` is used in messages.
-    pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
-        let raw: RawCatalogue = toml::from_str(text).map_err(|error| {
-            let position = error
-                .span()
-                .map(|span| Position::of_offset(text, span.start));
-            let message = error.message().trim_end().to_string();
-            CatalogueError::single(path, position, message)
-        })?;
-        let mut problems = Problems {
-            text,
-            found: Vec::new(),
+    /// Reads every source and validates them together: IDs are unique across sources and
+    /// parents may name requirements of another source.
+    pub fn load_sources(paths: &[PathBuf]) -> Result<Catalogue, CatalogueError> {
+        let Some(first) = paths.first() else {
+            return Err(CatalogueError::single(
+                Path::new("Cargo.toml"),
+                None,
+                "the catalogue names no source: give `catalogue` a path or a list of paths"
+                    .to_string(),
+            ));
         };
-        let mut seen: BTreeMap<String, Position> = BTreeMap::new();
-        let mut note_id = |problems: &mut Problems<'_>, id: &Spanned<String>| {
-            let position = Position::of_offset(text, id.span().start);
-            if let Some(first) = seen.get(id.get_ref()) {
+        let mut drafts = Vec::new();
+        let mut problems = Problems::default();
+        for path in paths {
+            match crate::sources::read(path) {
+                Ok(draft) => drafts.push(draft),
+                Err(error) => {
+                    for mut problem in error.problems {
+                        problem.file.get_or_insert_with(|| error.path.clone());
+                        problems.found.push(problem);
+                    }
+                }
+            }
+        }
+        if let Some(error) = problems.into_error(first) {
+            return Err(error);
+        }
+        Catalogue::validate(first, paths.to_vec(), drafts)
+    }
+
+    /// Parses and validates TOML catalogue `text`; `path` is used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Catalogue, CatalogueError> {
+        let draft = crate::sources::toml::read(text, path)?;
+        Catalogue::validate(path, vec![path.to_path_buf()], vec![draft])
+    }
+
+    fn validate(
+        path: &Path,
+        sources: Vec<PathBuf>,
+        drafts: Vec<Draft>,
+    ) -> Result<Catalogue, CatalogueError> {
+        let mut problems = Problems::default();
+        let mut seen: BTreeMap<String, Place> = BTreeMap::new();
+        let mut note_id = |problems: &mut Problems, id: &Located<String>| {
+            if let Some(first) = seen.get(&id.value) {
                 problems.at(
-                    id.span(),
+                    &id.place,
                     format!(
-                        "duplicate ID {:?}: already defined at line {}; every requirement, system and item needs its own ID",
-                        id.get_ref(),
-                        first.line
+                        "duplicate ID {:?}: already defined at {}; every requirement, system and item needs its own ID",
+                        id.value,
+                        first_definition(first, &id.place)
                     ),
                 );
             } else {
-                seen.insert(id.get_ref().clone(), position);
+                seen.insert(id.value.clone(), id.place.clone());
             }
         };
 
+        let mut files = Vec::new();
         let mut requirements = Vec::new();
         let mut requirement_parents = Vec::new();
-        for entry in raw.requirement {
-            let line = Position::of_offset(text, entry.span().start).line;
-            let raw = entry.into_inner();
-            check_id(&mut problems, &raw.id, "requirement");
-            note_id(&mut problems, &raw.id);
-            let class = parse_class(&mut problems, raw.class);
-            let verification = match raw.verification {
-                None => Verification::Test,
-                Some(v) => Verification::parse(v.get_ref()).unwrap_or_else(|| {
-                    problems.at(
-                        v.span(),
-                        format!(
-                            "invalid verification method {:?}: use one of {}",
-                            v.get_ref(),
-                            Verification::NAMES.join(", ")
-                        ),
-                    );
-                    Verification::Test
-                }),
-            };
-            let parents = parent_ids(text, raw.parent, &mut problems);
-            requirement_parents.push(parents.clone());
-            requirements.push(Requirement {
-                id: raw.id.into_inner(),
-                title: raw.title,
-                text: raw.text,
-                class,
-                parent: parents.into_iter().map(Spanned::into_inner).collect(),
-                risk_controls: raw.risk_controls,
-                verification,
-                line,
-            });
-        }
-
+        let mut requirement_sections = Vec::new();
         let mut system_requirements = Vec::new();
-        for entry in raw.system_requirement {
-            let line = Position::of_offset(text, entry.span().start).line;
-            let raw = entry.into_inner();
-            check_id(&mut problems, &raw.id, "system requirement");
-            note_id(&mut problems, &raw.id);
-            system_requirements.push(SystemRequirement {
-                id: raw.id.into_inner(),
-                title: raw.title,
-                text: raw.text,
-                line,
-            });
-        }
-
         let mut items = Vec::new();
         let mut item_parents = Vec::new();
-        let entries = raw
-            .system
-            .into_iter()
-            .map(|e| (true, e))
-            .chain(raw.item.into_iter().map(|e| (false, e)));
-        for (is_system, entry) in entries {
-            let line = Position::of_offset(text, entry.span().start).line;
-            let raw = entry.into_inner();
-            check_id(
-                &mut problems,
-                &raw.id,
-                if is_system {
+        let mut sections = Vec::new();
+        let mut section_parents = Vec::new();
+        for draft in drafts {
+            files.extend(draft.files);
+            for raw in draft.requirements {
+                check_id(&mut problems, &raw.id, "requirement");
+                note_id(&mut problems, &raw.id);
+                let class = parse_class(&mut problems, raw.class.as_ref());
+                let verification = match &raw.verification {
+                    None => Verification::Test,
+                    Some(v) => Verification::parse(&v.value).unwrap_or_else(|| {
+                        problems.at(
+                            &v.place,
+                            format!(
+                                "invalid verification method {:?}: use one of {}",
+                                v.value,
+                                Verification::NAMES.join(", ")
+                            ),
+                        );
+                        Verification::Test
+                    }),
+                };
+                let mut parent: Vec<String> = Vec::new();
+                for id in &raw.parent {
+                    if !parent.contains(&id.value) {
+                        parent.push(id.value.clone());
+                    }
+                }
+                requirement_parents.push(raw.parent);
+                requirement_sections.push(raw.section.clone());
+                requirements.push(Requirement {
+                    id: raw.id.value,
+                    title: raw.title,
+                    text: raw.text,
+                    class,
+                    parent,
+                    risk_controls: raw.risk_controls,
+                    verification,
+                    section: raw.section.map(|s| s.value),
+                    source: raw.source,
+                    file: raw.place.file,
+                    line: raw.place.position.line,
+                });
+            }
+            for raw in draft.system_requirements {
+                check_id(&mut problems, &raw.id, "system requirement");
+                note_id(&mut problems, &raw.id);
+                system_requirements.push(SystemRequirement {
+                    id: raw.id.value,
+                    title: raw.title,
+                    text: raw.text,
+                    file: raw.place.file,
+                    line: raw.place.position.line,
+                });
+            }
+            for raw in draft.items {
+                let what = if raw.is_system {
                     "software system"
                 } else {
                     "software item"
-                },
-            );
-            note_id(&mut problems, &raw.id);
-            let class = parse_class(&mut problems, raw.class);
-            if is_system && let Some(parent) = &raw.parent {
-                problems.at(
-                    parent.span(),
-                    "a software system has no parent: remove `parent` or declare it as an [[item]]"
-                        .to_string(),
-                );
+                };
+                check_id(&mut problems, &raw.id, what);
+                note_id(&mut problems, &raw.id);
+                let class = parse_class(&mut problems, raw.class.as_ref());
+                if raw.is_system
+                    && let Some(parent) = &raw.parent
+                {
+                    problems.at(
+                        &parent.place,
+                        "a software system has no parent: remove `parent` or declare it as an [[item]]"
+                            .to_string(),
+                    );
+                }
+                item_parents.push(raw.parent.clone());
+                items.push(Item {
+                    id: raw.id.value,
+                    title: raw.title,
+                    class,
+                    parent: raw.parent.map(|p| p.value),
+                    segregation: raw.segregation,
+                    is_system: raw.is_system,
+                    file: raw.place.file,
+                    line: raw.place.position.line,
+                });
             }
-            item_parents.push(raw.parent.clone());
-            items.push(Item {
-                id: raw.id.into_inner(),
-                title: raw.title,
-                class,
-                parent: raw.parent.map(Spanned::into_inner),
-                segregation: raw.segregation,
-                is_system,
-                line,
-            });
+            for raw in draft.sections {
+                check_id(&mut problems, &raw.id, "section");
+                section_parents.push(raw.parent.clone());
+                sections.push((raw.id, raw.title, raw.parent, raw.source, raw.place));
+            }
+        }
+
+        // Section IDs are their own namespace, unique among sections.
+        let mut section_seen: BTreeMap<&str, &Place> = BTreeMap::new();
+        for (id, ..) in &sections {
+            if let Some(first) = section_seen.get(id.value.as_str()) {
+                problems.at(
+                    &id.place,
+                    format!(
+                        "duplicate section ID {:?}: already defined at {}",
+                        id.value,
+                        first_definition(first, &id.place)
+                    ),
+                );
+            } else {
+                section_seen.insert(&id.value, &id.place);
+            }
         }
 
         // Parents must exist.
@@ -526,12 +554,13 @@ impl Catalogue {
         let system_requirement_ids: BTreeSet<&str> =
             system_requirements.iter().map(|r| r.id.as_str()).collect();
         let item_ids: BTreeSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        let section_ids: BTreeSet<&str> = section_seen.keys().copied().collect();
         for parents in &requirement_parents {
             for parent in parents {
-                let id = parent.get_ref().as_str();
+                let id = parent.value.as_str();
                 if !requirement_ids.contains(id) && !system_requirement_ids.contains(id) {
                     problems.at(
-                        parent.span(),
+                        &parent.place,
                         format!(
                             "unknown parent {id:?}: declare it as a [[requirement]] or [[system_requirement]]{}",
                             suggestion(id, requirement_ids.iter().chain(&system_requirement_ids).copied())
@@ -541,13 +570,29 @@ impl Catalogue {
             }
         }
         for parent in item_parents.iter().flatten() {
-            let id = parent.get_ref().as_str();
+            let id = parent.value.as_str();
             if !item_ids.contains(id) {
                 problems.at(
-                    parent.span(),
+                    &parent.place,
                     format!(
                         "unknown parent {id:?}: declare it as a [[system]] or [[item]]{}",
                         suggestion(id, item_ids.iter().copied())
+                    ),
+                );
+            }
+        }
+        for section in requirement_sections
+            .iter()
+            .flatten()
+            .chain(section_parents.iter().flatten())
+        {
+            let id = section.value.as_str();
+            if !section_ids.contains(id) {
+                problems.at(
+                    &section.place,
+                    format!(
+                        "unknown section {id:?}: declare it as a [[section]]{}",
+                        suggestion(id, section_ids.iter().copied())
                     ),
                 );
             }
@@ -564,7 +609,7 @@ impl Catalogue {
                 && let Some(first) = parents.first()
             {
                 problems.at(
-                    first.span(),
+                    &first.place,
                     format!(
                         "requirement parents form a cycle: {}; a requirement cannot trace up to itself",
                         cycle.join(" -> ")
@@ -582,7 +627,7 @@ impl Catalogue {
                 && let Some(parent) = parent
             {
                 problems.at(
-                    parent.span(),
+                    &parent.place,
                     format!(
                         "item parents form a cycle: {}; an item cannot contain itself",
                         cycle.join(" -> ")
@@ -590,18 +635,50 @@ impl Catalogue {
                 );
             }
         }
-
-        if !problems.found.is_empty() {
-            problems.found.sort_by_key(|p| p.position);
-            return Err(CatalogueError {
-                path: path.to_path_buf(),
-                problems: problems.found,
-            });
+        let section_graph: BTreeMap<&str, Vec<&str>> = sections
+            .iter()
+            .map(|(id, _, parent, ..)| {
+                (
+                    id.value.as_str(),
+                    parent.iter().map(|p| p.value.as_str()).collect(),
+                )
+            })
+            .collect();
+        for (id, _, parent, ..) in &sections {
+            if let Some(cycle) = find_cycle(&section_graph, &id.value)
+                && cycle.first() == Some(&id.value)
+                && let Some(parent) = parent
+            {
+                problems.at(
+                    &parent.place,
+                    format!(
+                        "section parents form a cycle: {}; a section cannot contain itself",
+                        cycle.join(" -> ")
+                    ),
+                );
+            }
         }
 
+        if let Some(error) = problems.into_error(path) {
+            return Err(error);
+        }
+
+        let sections = sections
+            .into_iter()
+            .map(|(id, title, parent, source, place)| Section {
+                id: id.value,
+                title,
+                parent: parent.map(|p| p.value),
+                source,
+                file: place.file,
+                line: place.position.line,
+            })
+            .collect();
         requirements.sort_by(|a, b| natural_cmp(&a.id, &b.id));
         system_requirements.sort_by(|a, b| natural_cmp(&a.id, &b.id));
         items.sort_by(|a, b| natural_cmp(&a.id, &b.id));
+        files.sort();
+        files.dedup();
         let requirement_index = requirements
             .iter()
             .enumerate()
@@ -614,12 +691,20 @@ impl Catalogue {
             .collect();
         Ok(Catalogue {
             path: path.to_path_buf(),
+            sources,
+            files,
             requirements,
             system_requirements,
             items,
+            sections,
             requirement_index,
             item_index,
         })
+    }
+
+    /// The section with this ID.
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.id == id)
     }
 
     /// The software requirement with this ID.

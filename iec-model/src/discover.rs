@@ -3,8 +3,9 @@
 //! The same rules serve the macros (from `CARGO_MANIFEST_DIR`, at compile time) and
 //! `cargo iec` (from the workspace it reads), so both always agree on the catalogue:
 //!
-//! 1. `catalogue = "PATH"` in the package's `[package.metadata.iec]`, relative to the
-//!    package's directory;
+//! 1. `catalogue = "PATH"` (or a list of paths, `catalogue = ["docs/reqs.toml",
+//!    "doorstop/SRS", "spec/srs.sdoc"]`) in the package's `[package.metadata.iec]`, relative
+//!    to the package's directory;
 //! 2. else `catalogue = "PATH"` in `[workspace.metadata.iec]` of the workspace root (the
 //!    nearest ancestor `Cargo.toml` with a `[workspace]` table, or the one
 //!    `package.workspace` names), relative to the workspace root;
@@ -18,8 +19,12 @@ use crate::Position;
 /// A catalogue found for a package, and the manifest that chose it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogueLocation {
-    /// The catalogue file (it may not exist when a manifest names it explicitly).
+    /// The catalogue file, the first source when there are several (it may not exist when
+    /// a manifest names it explicitly).
     pub path: PathBuf,
+    /// Every source, in the order the manifest lists them (`path` first): TOML files,
+    /// Doorstop document directories, StrictDoc `.sdoc` files.
+    pub sources: Vec<PathBuf>,
     /// The manifest whose `metadata.iec.catalogue` named it, if one did.
     pub declared_in: Option<PathBuf>,
 }
@@ -65,20 +70,34 @@ impl Manifest {
         Some(value)
     }
 
-    fn catalogue(&self, section: &str) -> Result<Option<PathBuf>, DiscoverError> {
+    fn catalogue(&self, section: &str) -> Result<Option<Vec<PathBuf>>, DiscoverError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let invalid = || DiscoverError {
+            manifest: self.path.clone(),
+            position: None,
+            message: format!(
+                "`{section}.metadata.iec.catalogue` must be a path or a non-empty list of paths: the requirements catalogue's sources"
+            ),
+        };
         match self.get(&[section, "metadata", "iec", "catalogue"]) {
             None => Ok(None),
-            Some(toml::Value::String(path)) => {
-                let dir = self.path.parent().unwrap_or(Path::new("."));
-                Ok(Some(dir.join(path)))
-            }
-            Some(_) => Err(DiscoverError {
-                manifest: self.path.clone(),
-                position: None,
-                message: format!(
-                    "`{section}.metadata.iec.catalogue` must be a string: the path of the requirements catalogue"
-                ),
-            }),
+            Some(toml::Value::String(path)) => Ok(Some(vec![dir.join(path)])),
+            Some(toml::Value::Array(paths)) if !paths.is_empty() => paths
+                .iter()
+                .map(|p| p.as_str().map(|p| dir.join(p)).ok_or_else(invalid))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(invalid()),
+        }
+    }
+}
+
+impl CatalogueLocation {
+    fn declared(sources: Vec<PathBuf>, manifest: PathBuf) -> CatalogueLocation {
+        CatalogueLocation {
+            path: sources[0].clone(),
+            sources,
+            declared_in: Some(manifest),
         }
     }
 }
@@ -118,26 +137,21 @@ fn find_workspace(
 /// `Ok(None)` when no manifest names one and no `requirements.toml` exists.
 pub fn find_catalogue(package_dir: &Path) -> Result<Option<CatalogueLocation>, DiscoverError> {
     let package = Manifest::read(package_dir.join("Cargo.toml"))?;
-    if let Some(path) = package.catalogue("package")? {
-        return Ok(Some(CatalogueLocation {
-            path,
-            declared_in: Some(package.path),
-        }));
+    if let Some(sources) = package.catalogue("package")? {
+        return Ok(Some(CatalogueLocation::declared(sources, package.path)));
     }
     let workspace = match find_workspace(package_dir, &package)? {
         Some(workspace) => workspace,
         None => package,
     };
-    if let Some(path) = workspace.catalogue("workspace")? {
-        return Ok(Some(CatalogueLocation {
-            path,
-            declared_in: Some(workspace.path),
-        }));
+    if let Some(sources) = workspace.catalogue("workspace")? {
+        return Ok(Some(CatalogueLocation::declared(sources, workspace.path)));
     }
     let root = workspace.path.parent().unwrap_or(Path::new("."));
     let default = root.join("requirements.toml");
-    Ok(default.is_file().then_some(CatalogueLocation {
-        path: default,
+    Ok(default.is_file().then(|| CatalogueLocation {
+        path: default.clone(),
+        sources: vec![default],
         declared_in: None,
     }))
 }
@@ -195,6 +209,32 @@ mod tests {
         let found = find_catalogue(&root.join("crates/a")).unwrap().unwrap();
         assert_eq!(found.path, root.join("requirements.toml"));
         assert_eq!(workspace_root(&root.join("crates/a")).unwrap(), root);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_list_of_sources_is_read_in_order() {
+        let root = scratch("list");
+        write(
+            &root.join("Cargo.toml"),
+            "[package]\nname=\"a\"\n[package.metadata.iec]\ncatalogue = [\"reqs.toml\", \"doorstop/SRS\", \"spec/srs.sdoc\"]\n",
+        );
+        let found = find_catalogue(&root).unwrap().unwrap();
+        assert_eq!(found.path, root.join("reqs.toml"));
+        assert_eq!(
+            found.sources,
+            [
+                root.join("reqs.toml"),
+                root.join("doorstop/SRS"),
+                root.join("spec/srs.sdoc")
+            ]
+        );
+        write(
+            &root.join("Cargo.toml"),
+            "[package]\nname=\"a\"\n[package.metadata.iec]\ncatalogue = []\n",
+        );
+        let error = find_catalogue(&root).unwrap_err();
+        assert!(error.message.contains("non-empty list"), "{error}");
         fs::remove_dir_all(root).unwrap();
     }
 

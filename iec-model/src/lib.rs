@@ -29,6 +29,7 @@ pub mod catalogue;
 pub mod discover;
 mod position;
 pub mod rust_path;
+pub mod sources;
 
-pub use catalogue::{Catalogue, CatalogueError, SafetyClass, Verification};
+pub use catalogue::{Catalogue, CatalogueError, SafetyClass, Section, Source, Verification};
 pub use position::Position;
