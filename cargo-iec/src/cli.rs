@@ -52,7 +52,9 @@ unknown-id      an annotation names an ID the catalogue lacks\n  \
 orphan-test     a test verifies no requirement (listed with --orphans)\n  \
 class-mismatch  a unit's class is lower than its item's without a segregation rationale\n  \
 untested-unit   a unit implements requirements none of which any test verifies\n  \
-suspect         requirement text or item signature changed since `cargo iec review`\n\n\
+suspect         requirement text or item signature changed since `cargo iec review`\n  \
+failed          a verifying test failed (with --results, or in `cargo iec test`)\n  \
+not-run         a verifying test was ignored, filtered out or did not run (with --results)\n\n\
 Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented; \
 per-class policies go in [workspace.metadata.iec.class.C] deny = [...].",
         after_help = EXIT_CODES
@@ -69,6 +71,146 @@ review, or when the link was never reviewed, until it is reviewed again.",
         after_help = EXIT_CODES
     )]
     Review(ReviewArgs),
+    /// Run the tests, join their results to the trace, and write an evidence bundle.
+    #[command(
+        long_about = "Builds the test targets and reads their registries (as `cargo iec trace`), \
+runs the tests with cargo-nextest when it is installed (or --runner nextest), else with \
+`cargo test`, reads every test's outcome by exact test identity, and joins the outcomes \
+to the trace: a requirement is verified only when every test verifying it ran and passed. \
+A failed verifying test is a `failed` gap; an ignored, filtered-out or not-run one a \
+`not-run` gap.\n\n\
+It then writes an evidence bundle to a new directory, \
+target/iec-evidence/<UTC time>-<commit>/ (or --out DIR), never overwriting one: \
+trace.json, trace.html and trace.csv with the results, junit.xml (each testcase with its \
+requirements and unit in <properties>), environment.json (commit, clean or dirty tree, \
+toolchain, Cargo.lock hash, OS, user, UTC time or SOURCE_DATE_EPOCH), anomalies.json \
+(failed and ignored tests with reasons), soup.json, test-run.log and MANIFEST.sha256; \
+check it later with `cargo iec verify`.\n\n\
+Arguments after `--` go to the runner: `cargo iec test -- --lib`, `cargo iec test -- \
+dose::` (a filter), `cargo iec test -- -- --skip slow` (harness arguments). Doc tests \
+run with `cargo test --doc` when no runner arguments are given; they are listed but \
+verify no requirement.\n\n\
+Progress goes to stderr; the bundle's path is the last line on stdout.",
+        after_help = TEST_EXIT_CODES
+    )]
+    Test(TestArgs),
+    /// Check an evidence bundle: every hash, the manifest's completeness, schema versions.
+    #[command(
+        long_about = "Checks an evidence bundle written by `cargo iec test`: every file listed \
+in MANIFEST.sha256 exists and has its SHA-256, no file is missing from the manifest or \
+added to the bundle, and each machine-readable file has a schema version this cargo-iec \
+reads. Every problem is reported with the file it concerns.\n\n\
+The manifest guards against corruption and against edits that do not also rewrite the \
+manifest; record the manifest's own SHA-256 (printed by `cargo iec test` and by verify) \
+in your quality system and pass it with --manifest-sha256 to rule those out too.",
+        after_help = VERIFY_EXIT_CODES
+    )]
+    Verify(VerifyArgs),
+    /// List the SOUP: every third-party crate, with version, source, checksum and license.
+    #[command(
+        long_about = "Lists every third-party crate in the resolved dependency graph of the \
+selected packages (workspace members are not SOUP) with its version, source, Cargo.lock \
+checksum, license, repository and authors, and how it is used: `product` (a normal \
+dependency, in the shipped software), `development-tool` (a build dependency or a \
+proc-macro, run at build time) or `test-tool` (a dev dependency); a crate used several \
+ways lists all of them, the first being the most critical. The Rust toolchain and its \
+standard library are listed too. IEC 62304 8.1.2 asks for this list.",
+        after_help = EXIT_CODES
+    )]
+    Soup(SoupArgs),
+}
+
+const TEST_EXIT_CODES: &str = "\
+Exit codes:
+  0  every test that ran passed and the policy found no denied gap
+  1  a test failed, a test binary crashed, or the policy found gaps (the bundle is written)
+  2  usage, input or environment error: no bundle (build failure, dirty tree with
+     --require-clean, existing --out, ...)";
+
+const VERIFY_EXIT_CODES: &str = "\
+Exit codes:
+  0  every file matches the manifest and every schema version is known
+  1  a hash mismatch, a missing or extra file, or an unknown schema version
+  2  the bundle cannot be read (not a directory, ...)";
+
+/// Which test runner `cargo iec test` uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunnerChoice {
+    /// cargo-nextest when `cargo nextest --version` works, else cargo test.
+    Auto,
+    /// cargo-nextest: per-test processes, durations and crash reports.
+    Nextest,
+    /// cargo test: no per-test durations (stable libtest does not report them).
+    Cargo,
+}
+
+/// `cargo iec test` options.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Which packages.
+    #[command(flatten)]
+    pub selection: PackageSelection,
+    /// The test runner.
+    #[arg(long, value_enum, default_value_t = RunnerChoice::Auto)]
+    pub runner: RunnerChoice,
+    /// Write the bundle to DIR, which must not exist (default:
+    /// target/iec-evidence/<UTC time>-<commit>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Refuse to run (exit 2) when the working tree has uncommitted changes or is not in
+    /// git.
+    #[arg(long)]
+    pub require_clean: bool,
+    /// Do not run doc tests.
+    #[arg(long)]
+    pub no_doc: bool,
+    /// Gap kinds that fail the run with exit code 1 (as `cargo iec trace --deny`).
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    pub deny: Vec<String>,
+    /// Gap kinds that never fail the run, even when the configuration denies them.
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    pub warn: Vec<String>,
+    /// Arguments for the runner (`cargo nextest run` or `cargo test`), after `--`.
+    #[arg(last = true, value_name = "RUNNER ARGS")]
+    pub runner_args: Vec<String>,
+}
+
+/// `cargo iec verify` options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle directory.
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// The SHA-256 the manifest itself must have (as recorded when the bundle was made).
+    #[arg(long, value_name = "HEX")]
+    pub manifest_sha256: Option<String>,
+}
+
+/// Formats of the SOUP list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SoupFormat {
+    /// Aligned text for people.
+    Table,
+    /// Versioned JSON (schema iec-trace/soup/v1, docs/evidence.md).
+    Json,
+    /// One row per crate.
+    Csv,
+    /// CycloneDX 1.5 JSON software bill of materials.
+    Cyclonedx,
+}
+
+/// `cargo iec soup` options.
+#[derive(Debug, Args)]
+pub struct SoupArgs {
+    /// Which packages.
+    #[command(flatten)]
+    pub selection: PackageSelection,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SoupFormat::Table)]
+    pub format: SoupFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `cargo iec review` options.
@@ -164,4 +306,8 @@ pub struct TraceArgs {
     /// `--deny orphan-test`).
     #[arg(long)]
     pub orphans: bool,
+    /// Join the test results of a JUnit file (from cargo-nextest or another runner): each
+    /// verifying test gets its result, and failed or missing ones are gaps.
+    #[arg(long, value_name = "FILE.xml")]
+    pub results: Option<PathBuf>,
 }

@@ -48,6 +48,9 @@ pub struct Collected {
     pub skipped: Vec<TargetRef>,
     /// Selected packages that do not depend on iec-runtime (nothing to read).
     pub without_runtime: Vec<String>,
+    /// The test binaries whose registries were read (`cargo iec test` asks them which of
+    /// their tests are ignored).
+    pub binaries: Vec<TestBinary>,
 }
 
 #[derive(Deserialize)]
@@ -507,6 +510,7 @@ pub fn collect(workspace: &Workspace, selection: &PackageSelection) -> Result<Co
         let (tests, records) = read_binary(binary, scratch.path(), index, workspace)?;
         collected.tests.insert(binary.target.clone(), tests);
         collected.records.extend(records);
+        collected.binaries.push(binary.clone());
     }
     collected.records.sort();
     collected.records.dedup();

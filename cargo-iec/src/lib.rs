@@ -10,13 +10,22 @@ use iec_runtime::requirement;
 
 pub mod cli;
 pub mod compiled;
+pub mod environment;
 pub mod error;
+pub mod evidence;
 pub mod formats;
+pub mod junit;
+pub mod libtest;
 pub mod output;
 pub mod policy;
 pub mod record;
+pub mod results;
 pub mod review;
+pub mod run;
+pub mod soup;
+pub mod test_command;
 pub mod trace;
+pub mod verify;
 pub mod workspace;
 
 use cli::{Cargo, Command, PackageSelection, ReviewArgs, TraceArgs, TraceFormat};
@@ -26,6 +35,11 @@ use trace::GapKind;
 /// Parses `args` (as `cargo-iec iec ...`), runs the command and returns the exit code.
 #[requirement("TR-CLI-EXIT")]
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let command_line: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let Cargo::Iec(iec) = match Cargo::try_parse_from(args) {
         Ok(parsed) => parsed,
         Err(error) => {
@@ -41,6 +55,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let result = match iec.command {
         Command::Trace(args) => run_trace(&args),
         Command::Review(args) => run_review(&args),
+        Command::Test(args) => test_command::run(&args, command_line),
+        Command::Verify(args) => run_verify(&args),
+        Command::Soup(args) => run_soup(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -80,6 +97,17 @@ fn traced(
     selection: &PackageSelection,
     include_orphans: bool,
 ) -> Result<(iec_model::Catalogue, trace::Trace), Error> {
+    traced_with_tests(workspace, selection, include_orphans)
+        .map(|(catalogue, trace, _)| (catalogue, trace))
+}
+
+/// [`traced`], also returning what the compiled channel collected (test binaries and the
+/// tests their harnesses list), which joining test results needs.
+pub(crate) fn traced_with_tests(
+    workspace: &workspace::Workspace,
+    selection: &PackageSelection,
+    include_orphans: bool,
+) -> Result<(iec_model::Catalogue, trace::Trace, compiled::Collected), Error> {
     let catalogue = workspace.catalogue()?;
     let collected = compiled::collect(workspace, selection)?;
     for package in &collected.without_runtime {
@@ -104,7 +132,7 @@ fn traced(
             .map(|p| p.name.to_string())
             .collect(),
     });
-    Ok((catalogue, trace))
+    Ok((catalogue, trace, collected))
 }
 
 fn run_review(args: &ReviewArgs) -> Result<u8, Error> {
@@ -150,10 +178,17 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         &workspace.root.join("Cargo.toml"),
     )?;
     let include_orphans = args.orphans || policy.mentions(GapKind::OrphanTest);
-    let (catalogue, mut trace) = traced(&workspace, &args.selection, include_orphans)?;
+    let (catalogue, mut trace, collected) =
+        traced_with_tests(&workspace, &args.selection, include_orphans)?;
     let lock_path = review::lock_path(&workspace.root, &workspace.metadata.workspace_metadata);
     if let Some(lock) = review::read_lock(&lock_path)? {
         review::apply(&mut trace, &catalogue, &workspace.root, &lock);
+    }
+    let mut tests_failed = false;
+    if let Some(path) = &args.results {
+        let run = run::from_junit_file(path, &workspace, &collected)?;
+        tests_failed = run.has_failures();
+        results::apply(&mut trace, &run);
     }
     let text = match args.format {
         TraceFormat::Table => output::table(&trace, args.view),
@@ -168,6 +203,10 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
     };
     output::write(args.output.as_deref(), &text)?;
     let denied: Vec<_> = trace.gaps.iter().filter(|g| policy.denies(g)).collect();
+    if tests_failed {
+        warn("the JUnit file has failed tests");
+        return Ok(exit_code::POLICY_GAPS);
+    }
     if denied.is_empty() {
         return Ok(exit_code::OK);
     }
@@ -182,4 +221,65 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         );
     }
     Ok(exit_code::POLICY_GAPS)
+}
+
+fn run_verify(args: &cli::VerifyArgs) -> Result<u8, Error> {
+    match verify::verify(&args.bundle, args.manifest_sha256.as_deref())? {
+        Ok(verified) => {
+            output::write(
+                None,
+                &format!(
+                    "verified {}: {} files match MANIFEST.sha256 (sha256 {}); {}\n",
+                    args.bundle.display(),
+                    verified.files,
+                    verified.manifest_sha256,
+                    verified.source
+                ),
+            )?;
+            Ok(exit_code::OK)
+        }
+        Err(problems) => {
+            #[allow(clippy::print_stderr)]
+            {
+                for problem in &problems {
+                    eprintln!("error: {problem}");
+                }
+                eprintln!(
+                    "error: {} does not verify: {} problem{}",
+                    args.bundle.display(),
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                );
+            }
+            Ok(exit_code::POLICY_GAPS)
+        }
+    }
+}
+
+fn run_soup(args: &cli::SoupArgs) -> Result<u8, Error> {
+    let workspace = workspace::Workspace::load(&args.selection)?;
+    let roots: Vec<&cargo_metadata::Package> = workspace.selected.iter().collect();
+    let cargo = run::version_line(
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .arg("-V")
+            .current_dir(&workspace.root),
+    );
+    let list = soup::list(
+        &workspace.metadata,
+        &roots,
+        &workspace.root,
+        environment::rustc(&workspace.root),
+        cargo,
+    )?;
+    let text = match args.format {
+        cli::SoupFormat::Table => soup::table(&list),
+        cli::SoupFormat::Json => soup::json(&list),
+        cli::SoupFormat::Csv => soup::csv(&list).map_err(|error| Error::Io {
+            context: "cannot render the CSV".to_string(),
+            source: error.into(),
+        })?,
+        cli::SoupFormat::Cyclonedx => soup::cyclonedx(&list),
+    };
+    output::write(args.output.as_deref(), &text)?;
+    Ok(exit_code::OK)
 }

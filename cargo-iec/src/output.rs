@@ -42,6 +42,12 @@ fn link_rows(label: &str, links: &[Link], out: &mut Vec<[String; 4]>) {
         if link.partial {
             note.push("partial".to_string());
         }
+        if let Some(result) = link.result {
+            match link.duration_ms {
+                Some(duration) => note.push(format!("{result} in {}", duration.human())),
+                None => note.push(result.to_string()),
+            }
+        }
         out.push([
             if i == 0 {
                 label.to_string()
@@ -267,6 +273,20 @@ pub fn table(trace: &Trace, view: TraceView) -> String {
         summary.gaps,
         plural(summary.gaps)
     );
+    if let Some(results) = &trace.results {
+        let _ = writeln!(
+            out,
+            "Tests ({}): {} passed, {} failed, {} ignored, {} not run; {} of {} requirement{} verified by tests that all ran and passed",
+            results.runner,
+            results.tests.passed,
+            results.tests.failed,
+            results.tests.ignored,
+            results.tests.not_run,
+            results.requirements_verified,
+            results.requirements_verified_by_test,
+            plural(results.requirements_verified_by_test)
+        );
+    }
     out
 }
 

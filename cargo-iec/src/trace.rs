@@ -10,6 +10,7 @@ use iec_runtime::requirement;
 use serde::Serialize;
 
 use crate::record::{Declares, Record, TargetRef, UnitDeclaration};
+use crate::results::{DurationMs, ResultsSummary, TestResult};
 
 /// The version of the trace JSON; bump on any incompatible change (docs/trace-json.md).
 pub const SCHEMA: &str = "iec-trace/trace/v1";
@@ -32,11 +33,15 @@ pub enum GapKind {
     Suspect,
     /// A software unit implementing requirements, none of which any test verifies.
     UntestedUnit,
+    /// A test verifying the requirement failed in the run joined to the trace.
+    Failed,
+    /// A test verifying the requirement was ignored, filtered out, or did not run.
+    NotRun,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 7] = [
+    pub const ALL: [GapKind; 9] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
@@ -44,6 +49,8 @@ impl GapKind {
         GapKind::ClassMismatch,
         GapKind::Suspect,
         GapKind::UntestedUnit,
+        GapKind::Failed,
+        GapKind::NotRun,
     ];
 
     /// The stable name.
@@ -56,6 +63,8 @@ impl GapKind {
             GapKind::ClassMismatch => "class-mismatch",
             GapKind::Suspect => "suspect",
             GapKind::UntestedUnit => "untested-unit",
+            GapKind::Failed => "failed",
+            GapKind::NotRun => "not-run",
         }
     }
 
@@ -97,6 +106,11 @@ pub struct Link {
     /// reviewed with `cargo iec review`); `null` when reviewed and unchanged, or when the
     /// project keeps no review lock.
     pub suspect: Option<String>,
+    /// Verification links, when test results are joined (`cargo iec test`, `trace
+    /// --results`): `passed`, `failed`, `ignored` or `not-run`; `null` otherwise.
+    pub result: Option<TestResult>,
+    /// How long the test ran, in milliseconds, when the runner reports it.
+    pub duration_ms: Option<DurationMs>,
 }
 
 /// One requirement and its links.
@@ -219,6 +233,9 @@ pub struct Summary {
     pub orphan_tests: usize,
     /// Gaps listed.
     pub gaps: usize,
+    /// With test results joined: requirements verified by test whose verifying tests all
+    /// ran and passed; `null` without results.
+    pub verified: Option<usize>,
 }
 
 /// The whole trace.
@@ -243,6 +260,8 @@ pub struct Trace {
     pub gaps: Vec<Gap>,
     /// Counts.
     pub summary: Summary,
+    /// The test run joined to the trace, `null` without one.
+    pub results: Option<ResultsSummary>,
 }
 
 /// What the join reads.
@@ -394,6 +413,8 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                 target: Some(target_label(&record.target)),
                 partial,
                 suspect: None,
+                result: None,
+                duration_ms: None,
             };
             if record.is_test {
                 verified.entry(id.as_str()).or_default().insert(link);
@@ -429,6 +450,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         records_needed: 0,
         orphan_tests: 0,
         gaps: 0,
+        verified: None,
     };
     for requirement in &catalogue.requirements {
         let implemented_by: Vec<Link> = implemented
@@ -640,5 +662,6 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         records_needed,
         gaps,
         summary,
+        results: None,
     }
 }

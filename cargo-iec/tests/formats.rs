@@ -6,6 +6,7 @@ use std::path::Path;
 
 use cargo_iec::policy::Policy;
 use cargo_iec::record::{Declares, Record, TargetRef, UnitDeclaration};
+use cargo_iec::results::{self, TestKey, TestOutcome, TestResult, TestRun};
 use cargo_iec::trace::{self, GapKind, Trace, TraceInput};
 use iec_model::Catalogue;
 use iec_runtime::requirement;
@@ -24,6 +25,10 @@ title = "Implemented <only> & \"quoted\""
 id = "SRS-3"
 title = "Reviewed by inspection"
 verification = "inspection"
+
+[[requirement]]
+id = "SRS-4"
+title = "Verified by tests that did not pass"
 
 [[system]]
 id = "SS"
@@ -98,6 +103,21 @@ fn trace_with_every_gap() -> Trace {
             false,
         ),
         record("pump::rate::set", ids(&["SRS-2"]), "fn", 31, false),
+        record("pump::dose::flow", ids(&["SRS-4"]), "fn", 8, false),
+        record(
+            "pump::dose::tests::flow_fails",
+            ids(&["SRS-4"]),
+            "fn",
+            24,
+            true,
+        ),
+        record(
+            "pump::dose::tests::flow_ignored",
+            ids(&["SRS-4"]),
+            "fn",
+            28,
+            true,
+        ),
     ];
     let mut listed = BTreeMap::new();
     listed.insert(
@@ -105,16 +125,43 @@ fn trace_with_every_gap() -> Trace {
         BTreeSet::from([
             "pump::dose::tests::bolus".to_string(),
             "pump::dose::tests::helper_behaviour".to_string(),
+            "pump::dose::tests::flow_fails".to_string(),
+            "pump::dose::tests::flow_ignored".to_string(),
         ]),
     );
-    trace::build(&TraceInput {
+    let mut trace = trace::build(&TraceInput {
         catalogue: &catalogue,
         catalogue_path: "requirements.toml".to_string(),
         records: &records,
         listed_tests: &listed,
         include_orphans: true,
         packages: vec!["pump".to_string()],
-    })
+    });
+    // Results: the bolus test passed, one SRS-4 test failed, the other was ignored.
+    let mut run = TestRun::default();
+    for (name, result) in [
+        ("dose::tests::bolus", TestResult::Passed),
+        ("dose::tests::flow_fails", TestResult::Failed),
+        ("dose::tests::helper_behaviour", TestResult::Passed),
+    ] {
+        run.outcomes.insert(
+            TestKey {
+                package: "pump".to_string(),
+                target: "lib".to_string(),
+                name: name.to_string(),
+            },
+            TestOutcome::new(result),
+        );
+    }
+    run.complete(
+        &listed,
+        &BTreeMap::from([(
+            target("lib", "pump"),
+            BTreeMap::from([("dose::tests::flow_ignored".to_string(), None)]),
+        )]),
+    );
+    results::apply(&mut trace, &run);
+    trace
 }
 
 #[test]
@@ -175,8 +222,16 @@ fn csv_has_one_row_per_link_and_quotes_catalogue_text() {
     let csv = cargo_iec::formats::csv::render(&trace).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("requirement,title,class,verification,status,relation,path"));
-    // SRS-1: one implementation, one test; SRS-2: one implementation; SRS-3: no link.
-    assert_eq!(lines.len(), 1 + 2 + 1 + 1, "{csv}");
+    // SRS-1: one implementation, one test; SRS-2: one implementation; SRS-3: no link;
+    // SRS-4: one implementation, two tests.
+    assert_eq!(lines.len(), 1 + 2 + 1 + 1 + 3, "{csv}");
+    assert!(lines[0].ends_with(",result,duration_ms"), "{csv}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("flow_fails") && l.contains(",failed,")),
+        "{csv}"
+    );
     assert!(
         csv.contains("\"Implemented <only> & \"\"quoted\"\"\""),
         "{csv}"

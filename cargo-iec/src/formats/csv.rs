@@ -2,7 +2,7 @@
 
 use crate::trace::Trace;
 
-const HEADER: [&str; 13] = [
+const HEADER: [&str; 15] = [
     "requirement",
     "title",
     "class",
@@ -16,10 +16,13 @@ const HEADER: [&str; 13] = [
     "unit",
     "target",
     "partial",
+    "result",
+    "duration_ms",
 ];
 
 /// One row per link (`implemented_by` / `verified_by`); a requirement without links gets one
-/// row with an empty relation. `status` is `ok` or the gap kinds of the requirement.
+/// row with an empty relation. `status` is `ok` or the gap kinds of the requirement;
+/// `result` and `duration_ms` are filled for verification links when results are joined.
 #[iec_runtime::requirement("TR-OUT-CSV")]
 pub fn render(trace: &Trace) -> Result<String, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
@@ -56,6 +59,10 @@ pub fn render(trace: &Trace) -> Result<String, csv::Error> {
         for (relation, link) in links {
             any = true;
             let line = link.line.to_string();
+            let result = link.result.map_or("", |r| r.as_str());
+            let duration = link
+                .duration_ms
+                .map_or(String::new(), |d| format!("{:.3}", d.millis()));
             let mut row: Vec<&str> = base.to_vec();
             row.extend([
                 relation,
@@ -66,12 +73,14 @@ pub fn render(trace: &Trace) -> Result<String, csv::Error> {
                 link.unit.as_deref().unwrap_or(""),
                 link.target.as_deref().unwrap_or(""),
                 if link.partial { "true" } else { "false" },
+                result,
+                duration.as_str(),
             ]);
             writer.write_record(&row)?;
         }
         if !any {
             let mut row: Vec<&str> = base.to_vec();
-            row.extend(["", "", "", "", "", "", "", ""]);
+            row.extend(["", "", "", "", "", "", "", "", "", ""]);
             writer.write_record(&row)?;
         }
     }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::results::TestResult;
 use crate::trace::{Link, Trace};
 
 /// Escapes text for HTML element content and attribute values.
@@ -37,6 +38,9 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid var(--line); }
 th { background: #f1f3f4; font-weight: 600; }
 code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; word-break: break-all; }
+.banner { border: 2px solid var(--line); border-radius: 6px; padding: .5rem 1rem; margin: 1rem 0; }
+.banner.dirty { border-color: var(--gap); background: #fce8e6; }
+.banner.dirty b.tree { color: var(--gap); font-size: 1.1rem; }
 .status-ok { color: var(--ok); font-weight: 600; }
 .status-gap { color: var(--gap); font-weight: 600; }
 .none { color: var(--gap); }
@@ -94,6 +98,17 @@ fn link_list(links: &[Link]) -> String {
         if link.partial {
             notes.push("partial".to_string());
         }
+        let result = link.result.map_or(String::new(), |result| {
+            let class = if result == TestResult::Passed {
+                "status-ok"
+            } else {
+                "status-gap"
+            };
+            let duration = link
+                .duration_ms
+                .map_or(String::new(), |d| format!(" · {}", escape(&d.human())));
+            format!(" <span class=\"{class} result\">{result}{duration}</span>")
+        });
         let notes = if notes.is_empty() {
             String::new()
         } else {
@@ -101,7 +116,7 @@ fn link_list(links: &[Link]) -> String {
         };
         let _ = write!(
             out,
-            "<div><code>{}</code> <span class=\"text\">{}:{}</span>{notes}</div>",
+            "<div><code>{}</code> <span class=\"text\">{}:{}</span>{notes}{result}</div>",
             escape(&link.path),
             escape(&link.file),
             link.line
@@ -113,6 +128,12 @@ fn link_list(links: &[Link]) -> String {
 /// Renders the trace as one HTML page.
 #[iec_runtime::requirement("TR-OUT-HTML")]
 pub fn render(trace: &Trace) -> String {
+    render_with_header(trace, "")
+}
+
+/// Renders the trace as one HTML page with `header`, trusted HTML (escape what goes into
+/// it), under the title: the evidence bundle puts the commit and the tree's state there.
+pub fn render_with_header(trace: &Trace, header: &str) -> String {
     let summary = &trace.summary;
     let mut out = String::new();
     let _ = write!(
@@ -127,6 +148,22 @@ pub fn render(trace: &Trace) -> String {
         catalogue = escape(&trace.catalogue),
         schema = escape(trace.schema),
     );
+    out.push_str(header);
+    if let Some(results) = &trace.results {
+        let version = results
+            .runner_version
+            .as_deref()
+            .map_or(String::new(), |v| format!(" {}", escape(v)));
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\" id=\"results\">Test results from {}{version}: {} passed, {} failed, {} ignored, {} not run</p>",
+            escape(&results.runner),
+            results.tests.passed,
+            results.tests.failed,
+            results.tests.ignored,
+            results.tests.not_run,
+        );
+    }
     let card = |class: &str, value: usize, label: &str| {
         format!("<div class=\"card {class}\"><b>{value}</b>{label}</div>")
     };
@@ -158,6 +195,24 @@ pub fn render(trace: &Trace) -> String {
             "gaps"
         ),
     );
+    if let Some(results) = &trace.results {
+        let _ = writeln!(
+            out,
+            "<div class=\"cards\">{}</div>",
+            card(
+                if results.requirements_verified == results.requirements_verified_by_test {
+                    "good"
+                } else {
+                    "bad"
+                },
+                results.requirements_verified,
+                &format!(
+                    "of {} verified: every verifying test ran and passed",
+                    results.requirements_verified_by_test
+                )
+            )
+        );
+    }
     out.push_str(
         "<div class=\"controls\"><input type=\"search\" id=\"filter\" placeholder=\"Filter by ID, title, path, file…\" aria-label=\"Filter\">\
 <label><input type=\"checkbox\" id=\"gaps-only\"> only rows with gaps</label></div>\n",

@@ -34,6 +34,12 @@ fn links(out: &mut String, relation: &str, links: &[Link]) {
         if link.partial {
             note.push("partial".to_string());
         }
+        if let Some(result) = link.result {
+            match link.duration_ms {
+                Some(duration) => note.push(format!("**{result}** ({})", duration.human())),
+                None => note.push(format!("**{result}**")),
+            }
+        }
         let _ = writeln!(
             out,
             "| {relation} | {} | {}:{} | {} |",

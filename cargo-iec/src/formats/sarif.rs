@@ -39,6 +39,14 @@ fn rule(kind: GapKind) -> Value {
             "Unit class lower than its item's",
             "A software unit declares a safety class lower than its software item's without a segregation rationale (IEC 62304 5.3.5).",
         ),
+        GapKind::Failed => (
+            "Verifying test failed",
+            "A test that verifies this requirement failed in the test run joined to the trace: the requirement is not verified (IEC 62304 5.5.5).",
+        ),
+        GapKind::NotRun => (
+            "Verifying test did not run",
+            "A test that verifies this requirement was ignored, filtered out, or did not run (its target did not build, or the run stopped) in the test run joined to the trace: the requirement is not verified on this run.",
+        ),
     };
     json!({
         "id": kind.as_str(),

@@ -1,0 +1,541 @@
+//! Running the tests: cargo-nextest when it is installed or asked for, else `cargo test`,
+//! and reading every test's outcome by exact identity.
+//!
+//! - cargo-nextest runs each test in its own process and reports per-test durations and
+//!   crashes. Its JUnit report is requested through a tool configuration file passed with
+//!   `--tool-config-file` (profile `iec-trace`), so the user's repository is not touched;
+//!   the report is read back with [`crate::junit`]. nextest leaves ignored tests out; each
+//!   test binary is asked (`--list --ignored`) which of its tests are ignored, and why.
+//! - `cargo test` is run with `--message-format json-render-diagnostics`, so cargo names
+//!   the executable of every test target; its stdout and stderr are read as one stream and
+//!   libtest's output is parsed per binary ([`crate::libtest`]). No per-test durations.
+//!
+//! Doc tests (nextest cannot run them) are run with `cargo test --doc` after the others when
+//! no runner arguments are given; they are listed in the results but verify nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+
+use cargo_metadata::{Message, Package};
+use iec_runtime::requirement;
+
+use crate::cli::{PackageSelection, RunnerChoice};
+use crate::compiled::TestBinary;
+use crate::error::Error;
+use crate::junit;
+use crate::libtest::LibtestLog;
+use crate::record::TargetRef;
+use crate::results::{TestRun, target_label};
+use crate::workspace::Workspace;
+
+/// The nextest profile cargo-iec defines in its tool configuration.
+const NEXTEST_PROFILE: &str = "iec-trace";
+
+/// Cargo flags that select targets: when the runner arguments hold one, cargo-iec adds no
+/// target selection of its own.
+const TARGET_FLAGS: [&str; 11] = [
+    "--lib",
+    "--bin",
+    "--bins",
+    "--test",
+    "--tests",
+    "--example",
+    "--examples",
+    "--bench",
+    "--benches",
+    "--all-targets",
+    "--doc",
+];
+
+/// The runner that ran the tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runner {
+    /// cargo-nextest, with its version line.
+    Nextest(String),
+    /// `cargo test`, with cargo's version line.
+    Cargo(String),
+}
+
+impl Runner {
+    /// `cargo-nextest` or `cargo test`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Runner::Nextest(_) => "cargo-nextest",
+            Runner::Cargo(_) => "cargo test",
+        }
+    }
+
+    /// The runner's version line.
+    pub fn version(&self) -> &str {
+        match self {
+            Runner::Nextest(v) | Runner::Cargo(v) => v,
+        }
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// The first line of a command's stdout, when it runs and succeeds.
+pub fn version_line(command: &mut Command) -> Option<String> {
+    let output = command
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .next()
+        .map(|l| l.trim().to_string())
+}
+
+/// `cargo nextest --version`, when cargo-nextest is installed.
+pub fn nextest_version() -> Option<String> {
+    version_line(cargo().args(["nextest", "--version"]))
+}
+
+/// Picks the runner: nextest when asked or (with `auto`) installed, else `cargo test`.
+#[requirement("TR-TEST-RUN")]
+pub fn choose(choice: RunnerChoice) -> Result<Runner, Error> {
+    let cargo_version = || version_line(cargo().arg("-V")).unwrap_or_else(|| "cargo".into());
+    match choice {
+        RunnerChoice::Cargo => Ok(Runner::Cargo(cargo_version())),
+        RunnerChoice::Nextest => nextest_version().map(Runner::Nextest).ok_or_else(|| {
+            Error::Input(
+                "--runner nextest: cargo-nextest is not installed (`cargo nextest --version` failed); install it with `cargo install cargo-nextest --locked`, or use --runner cargo".to_string(),
+            )
+        }),
+        RunnerChoice::Auto => Ok(nextest_version()
+            .map(Runner::Nextest)
+            .unwrap_or_else(|| Runner::Cargo(cargo_version()))),
+    }
+}
+
+/// What to run.
+pub struct RunPlan<'a> {
+    /// The workspace.
+    pub workspace: &'a Workspace,
+    /// The package and feature selection.
+    pub selection: &'a PackageSelection,
+    /// Arguments passed to the runner as given (after `--`).
+    pub runner_args: &'a [String],
+    /// Run doc tests (`cargo test --doc`) after the others.
+    pub doc_tests: bool,
+}
+
+/// What a run produced.
+pub struct RunOutput {
+    /// The outcomes.
+    pub run: TestRun,
+    /// Everything the runner printed, in order.
+    pub log: String,
+    /// The commands run, for the record.
+    pub commands: Vec<String>,
+}
+
+fn progress(line: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
+}
+
+/// Runs `command` with stdout and stderr merged into one pipe, calling `on_line` for each
+/// line in order.
+fn stream(mut command: Command, mut on_line: impl FnMut(&str)) -> Result<ExitStatus, Error> {
+    let describe = format!("{command:?}");
+    let io_error = |source| Error::Io {
+        context: format!("cannot run {describe}"),
+        source,
+    };
+    let (reader, writer) = std::io::pipe().map_err(io_error)?;
+    let writer_for_stderr = writer.try_clone().map_err(io_error)?;
+    command
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(writer_for_stderr);
+    let mut child = command.spawn().map_err(io_error)?;
+    // The command holds the pipe's write ends; without dropping it the read never ends.
+    drop(command);
+    let mut reader = BufReader::new(reader);
+    let mut buffer = Vec::new();
+    loop {
+        buffer.clear();
+        let read = reader.read_until(b'\n', &mut buffer).map_err(io_error)?;
+        if read == 0 {
+            break;
+        }
+        let line = String::from_utf8_lossy(&buffer);
+        on_line(line.trim_end_matches(['\n', '\r']));
+    }
+    child.wait().map_err(io_error)
+}
+
+fn display(command: &Command) -> String {
+    std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The selection arguments both runners take: manifest, packages, features.
+fn selection_args(command: &mut Command, plan: &RunPlan<'_>, packages: &[&Package]) {
+    command
+        .arg("--manifest-path")
+        .arg(plan.workspace.root.join("Cargo.toml"));
+    for package in packages {
+        command
+            .arg("-p")
+            .arg(format!("{}@{}", package.name, package.version));
+    }
+    for features in &plan.selection.features {
+        command.arg("--features").arg(features);
+    }
+    if plan.selection.all_features {
+        command.arg("--all-features");
+    }
+    if plan.selection.no_default_features {
+        command.arg("--no-default-features");
+    }
+}
+
+fn selects_targets(args: &[String]) -> bool {
+    args.iter()
+        .take_while(|a| *a != "--")
+        .any(|a| TARGET_FLAGS.contains(&a.split('=').next().unwrap_or(a)))
+}
+
+/// Runs the tests of the plan's packages with `runner`; `binaries` and `listed` come from
+/// the compiled channel (the registry build of the same targets).
+#[requirement("TR-TEST-RUN", "TR-TEST-OUTCOMES")]
+pub fn run(
+    plan: &RunPlan<'_>,
+    runner: &Runner,
+    binaries: &[TestBinary],
+    listed: &BTreeMap<TargetRef, BTreeSet<String>>,
+) -> Result<RunOutput, Error> {
+    let packages: Vec<&Package> = plan.workspace.selected.iter().collect();
+    let mut output = match runner {
+        Runner::Nextest(_) => run_nextest(plan, runner, &packages, listed)?,
+        Runner::Cargo(_) => run_cargo(plan, runner, &packages)?,
+    };
+    if plan.doc_tests && plan.runner_args.is_empty() {
+        run_doc_tests(plan, &packages, &mut output)?;
+    }
+    let ignored = ignored_tests(binaries)?;
+    output.run.complete(listed, &ignored);
+    Ok(output)
+}
+
+fn run_cargo(
+    plan: &RunPlan<'_>,
+    runner: &Runner,
+    packages: &[&Package],
+) -> Result<RunOutput, Error> {
+    let mut command = cargo();
+    command.current_dir(&plan.workspace.root).args([
+        "test",
+        "--no-fail-fast",
+        "--message-format=json-render-diagnostics",
+    ]);
+    selection_args(&mut command, plan, packages);
+    if !selects_targets(plan.runner_args) {
+        command.args(["--tests", "--examples"]);
+    }
+    command.args(plan.runner_args);
+    let shown = display(&command);
+    progress(&format!("running {shown}"));
+    let by_id: BTreeMap<_, _> = plan
+        .workspace
+        .metadata
+        .packages
+        .iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let mut log = LibtestLog::new(runner.name(), Some(runner.version().to_string()));
+    let mut text = String::new();
+    let mut crash: Option<String> = None;
+    let status = stream(command, |line| {
+        if line.starts_with('{') {
+            if let Ok(Message::CompilerArtifact(artifact)) = serde_json::from_str::<Message>(line)
+                && artifact.profile.test
+                && let (Some(executable), Some(package), Some(kind)) = (
+                    artifact.executable.as_ref(),
+                    by_id.get(&artifact.package_id),
+                    junit::kind_of(&artifact.target.kind),
+                )
+                && let Some(file) = executable.file_name()
+            {
+                let target = TargetRef {
+                    package: package.name.to_string(),
+                    kind: kind.to_string(),
+                    name: artifact.target.name.clone(),
+                };
+                log.register_binary(file, package.name.as_str(), &target_label(&target));
+            }
+            return;
+        }
+        progress(line);
+        text.push_str(line);
+        text.push('\n');
+        if line.contains("process didn't exit successfully") {
+            crash = Some(line.trim().to_string());
+        }
+        log.line(line);
+    })?;
+    for unknown in &log.unknown_binaries {
+        progress(&format!(
+            "warning: cargo ran {unknown}, which cargo-iec cannot match to a target; its results are left out"
+        ));
+    }
+    let mut run = log.finish(crash.as_deref());
+    if !status.success() && run.outcomes.is_empty() {
+        return Err(Error::Build(format!(
+            "`{shown}` exited with {status} before any test ran"
+        )));
+    }
+    if !status.success() && !run.has_failures() {
+        run.stopped = Some(format!("`cargo test` exited with {status}"));
+    }
+    Ok(RunOutput {
+        run,
+        log: text,
+        commands: vec![shown],
+    })
+}
+
+/// The tool configuration cargo-iec hands to nextest: its own profile, never failing fast,
+/// writing JUnit to `junit` (an absolute path).
+fn nextest_config(junit: &Path) -> String {
+    let path = toml::Value::String(junit.to_string_lossy().into_owned());
+    format!(
+        "# Written by cargo-iec for one `cargo iec test` run.\n\
+[profile.{NEXTEST_PROFILE}]\nfail-fast = false\n\n\
+[profile.{NEXTEST_PROFILE}.junit]\npath = {path}\nstore-failure-output = true\n"
+    )
+}
+
+fn run_nextest(
+    plan: &RunPlan<'_>,
+    runner: &Runner,
+    packages: &[&Package],
+    listed: &BTreeMap<TargetRef, BTreeSet<String>>,
+) -> Result<RunOutput, Error> {
+    let scratch = tempfile::tempdir().map_err(|source| Error::Io {
+        context: "cannot create a temporary directory for nextest's configuration".to_string(),
+        source,
+    })?;
+    let junit_path = scratch.path().join("junit.xml");
+    let config = scratch.path().join("nextest.toml");
+    std::fs::write(&config, nextest_config(&junit_path)).map_err(|source| Error::Io {
+        context: format!("cannot write {}", config.display()),
+        source,
+    })?;
+    let mut command = cargo();
+    command
+        .current_dir(&plan.workspace.root)
+        .args(["nextest", "run", "--no-fail-fast", "--no-tests=warn"])
+        .arg("--tool-config-file")
+        .arg(format!("iec-trace:{}", config.display()))
+        .args(["--profile", NEXTEST_PROFILE]);
+    selection_args(&mut command, plan, packages);
+    if !selects_targets(plan.runner_args) {
+        command.args(["--tests", "--examples"]);
+    }
+    command.args(plan.runner_args);
+    let shown = display(&command);
+    progress(&format!("running {shown}"));
+    let mut text = String::new();
+    let status = stream(command, |line| {
+        progress(line);
+        text.push_str(line);
+        text.push('\n');
+    })?;
+    let report = match std::fs::read_to_string(&junit_path) {
+        Ok(report) => report,
+        Err(_) if status.success() => String::new(),
+        Err(_) => {
+            return Err(Error::Build(format!(
+                "`{shown}` exited with {status} before writing its JUnit report"
+            )));
+        }
+    };
+    let cases = if report.is_empty() {
+        Vec::new()
+    } else {
+        junit::read(&report).map_err(|error| {
+            Error::Input(format!(
+                "cargo-nextest's JUnit report is unreadable: {error}"
+            ))
+        })?
+    };
+    let ids = junit::binary_ids(packages.iter().copied());
+    let (mut run, unmatched) = junit::to_run(&cases, &ids, listed);
+    for case in unmatched {
+        progress(&format!("warning: {case}"));
+    }
+    run.runner = runner.name().to_string();
+    run.runner_version = Some(runner.version().to_string());
+    if !status.success() && !run.has_failures() {
+        run.stopped = Some(format!("`cargo nextest run` exited with {status}"));
+    }
+    Ok(RunOutput {
+        run,
+        log: text,
+        commands: vec![shown],
+    })
+}
+
+fn run_doc_tests(
+    plan: &RunPlan<'_>,
+    packages: &[&Package],
+    output: &mut RunOutput,
+) -> Result<(), Error> {
+    let with_lib: Vec<&Package> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            p.targets
+                .iter()
+                .any(|t| t.doctest && junit::kind_of(&t.kind) == Some("lib") && !t.is_proc_macro())
+        })
+        .collect();
+    if with_lib.is_empty() {
+        return Ok(());
+    }
+    let mut command = cargo();
+    command
+        .current_dir(&plan.workspace.root)
+        .args(["test", "--doc", "--no-fail-fast"]);
+    selection_args(&mut command, plan, &with_lib);
+    let shown = display(&command);
+    progress(&format!("running {shown}"));
+    let mut log = LibtestLog::new("cargo test --doc", None);
+    for package in &with_lib {
+        for target in &package.targets {
+            if junit::kind_of(&target.kind) == Some("lib") {
+                log.register_doc_crate(&target.name.replace('-', "_"), package.name.as_str());
+            }
+        }
+    }
+    let text = &mut output.log;
+    let status = stream(command, |line| {
+        progress(line);
+        text.push_str(line);
+        text.push('\n');
+        log.line(line);
+    })?;
+    let doc = log.finish(None);
+    if !status.success() && !doc.has_failures() {
+        output.run.stopped = Some(format!("`cargo test --doc` exited with {status}"));
+    }
+    output.run.outcomes.extend(doc.outcomes);
+    output.run.binary_durations.extend(doc.binary_durations);
+    output.commands.push(shown);
+    Ok(())
+}
+
+/// The outcomes in a JUnit file (`cargo iec trace --results`), identified against the
+/// compiled targets, with every listed test the file lacks as `ignored` (when its harness
+/// marks it so) or `not-run`.
+#[requirement("TR-TEST-JUNIT-IN")]
+pub fn from_junit_file(
+    path: &Path,
+    workspace: &Workspace,
+    collected: &crate::compiled::Collected,
+) -> Result<TestRun, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        context: format!("cannot read the JUnit file {}", path.display()),
+        source,
+    })?;
+    let cases =
+        junit::read(&text).map_err(|error| Error::Input(format!("{}: {error}", path.display())))?;
+    let ids = junit::binary_ids(&workspace.selected);
+    let (mut run, unmatched) = junit::to_run(&cases, &ids, &collected.tests);
+    for case in unmatched {
+        progress(&format!("warning: {}: {case}", path.display()));
+    }
+    run.runner = "junit".to_string();
+    run.runner_version = Some(path.display().to_string());
+    let ignored = ignored_tests(&collected.binaries)?;
+    run.complete(&collected.tests, &ignored);
+    Ok(run)
+}
+
+/// Which tests of each binary are ignored, with the reason `#[ignore = "..."]` gives.
+///
+/// `--list --ignored` names them; running the binary with exactly those names then prints
+/// `test NAME ... ignored, REASON` for each without running any of them.
+fn ignored_tests(
+    binaries: &[TestBinary],
+) -> Result<BTreeMap<TargetRef, BTreeMap<String, Option<String>>>, Error> {
+    let mut all = BTreeMap::new();
+    for binary in binaries {
+        let run = |args: &[&str]| {
+            Command::new(&binary.executable)
+                .args(args)
+                .current_dir(&binary.package_dir)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|source| Error::Run {
+                    binary: binary.executable.clone(),
+                    message: source.to_string(),
+                })
+        };
+        let listing = run(&["--list", "--ignored", "--format", "terse"])?;
+        let names: Vec<String> = String::from_utf8_lossy(&listing.stdout)
+            .lines()
+            .filter_map(|l| l.strip_suffix(": test"))
+            .map(str::to_string)
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        let mut args = vec!["--exact", "--test-threads", "1"];
+        args.extend(names.iter().map(String::as_str));
+        let reasons = run(&args)?;
+        let mut found: BTreeMap<String, Option<String>> =
+            names.iter().map(|n| (n.clone(), None)).collect();
+        for line in String::from_utf8_lossy(&reasons.stdout).lines() {
+            if let Some((name, status)) = line
+                .strip_prefix("test ")
+                .and_then(|rest| rest.rsplit_once(" ... "))
+                && let Some(reason) = status.strip_prefix("ignored, ")
+                && let Some(slot) = found.get_mut(name)
+            {
+                *slot = Some(reason.trim().to_string());
+            }
+        }
+        all.insert(binary.target.clone(), found);
+    }
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runner_arguments_that_select_targets_are_recognised() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(selects_targets(&args(&["--lib"])));
+        assert!(selects_targets(&args(&["--test=rate"])));
+        assert!(!selects_targets(&args(&["dose", "--", "--lib"])));
+        assert!(!selects_targets(&args(&[])));
+    }
+
+    #[test]
+    fn the_nextest_configuration_quotes_the_report_path() {
+        let config = nextest_config(Path::new("/tmp/a \"b\"/junit.xml"));
+        let parsed: toml::Table = config.parse().unwrap();
+        assert_eq!(
+            parsed["profile"]["iec-trace"]["junit"]["path"].as_str(),
+            Some("/tmp/a \"b\"/junit.xml")
+        );
+    }
+}

@@ -1,0 +1,261 @@
+//! `cargo iec test`: trace, run the tests, join the outcomes, write the evidence bundle.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use iec_runtime::requirement;
+
+use crate::cli::TestArgs;
+use crate::environment::{self, EnvironmentInput, UtcTime};
+use crate::error::{Error, exit_code};
+use crate::evidence::{self, EvidenceBundle, anomalies, report};
+use crate::results::{self, first_line};
+use crate::trace::GapKind;
+use crate::workspace::Workspace;
+use crate::{formats, junit, output, policy, review, run, soup};
+
+fn progress(message: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{message}");
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+fn dirty_message(source: &environment::SourceState) -> String {
+    match source.tree.as_str() {
+        "dirty" => {
+            let files: Vec<String> = source
+                .changed_files
+                .iter()
+                .take(10)
+                .map(|f| format!("{} {}", f.status, f.path))
+                .collect();
+            format!(
+                "the working tree is DIRTY: {} uncommitted change{} ({}{}); the results are not those of commit {}",
+                source.changed_files.len(),
+                plural(source.changed_files.len()),
+                files.join(", "),
+                if source.changed_files.len() > 10 { ", ..." } else { "" },
+                source.short_commit.as_deref().unwrap_or("?"),
+            )
+        }
+        _ => "the workspace is not in a git work tree (or git is not installed): the results name no commit".to_string(),
+    }
+}
+
+/// Runs `cargo iec test`; `command_line` is recorded in environment.json.
+#[requirement("TR-TEST-EXIT", "TR-EVIDENCE-BUNDLE", "TR-EVIDENCE-CLEAN")]
+pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
+    let time = UtcTime::now()?;
+    let workspace = Workspace::load(&args.selection)?;
+    let policy = policy::Policy::resolve(
+        &args.deny,
+        &args.warn,
+        &workspace.metadata.workspace_metadata,
+        &workspace.root.join("Cargo.toml"),
+    )?;
+    let runner = run::choose(args.runner)?;
+    // Refuse what cannot succeed before spending time on the build and the run.
+    let before = environment::source_state(&workspace.root);
+    if args.require_clean && !before.is_clean() {
+        return Err(Error::Input(format!(
+            "--require-clean: {}; commit or stash them, or run without --require-clean",
+            dirty_message(&before)
+        )));
+    }
+    if let Some(out) = &args.out
+        && out.exists()
+    {
+        return Err(Error::Input(format!(
+            "--out {}: it already exists; an evidence bundle is never overwritten",
+            out.display()
+        )));
+    }
+    if !before.is_clean() {
+        progress(&format!("warning: {}", dirty_message(&before)));
+    }
+    progress(&format!(
+        "cargo iec test: building the test targets and reading their registries ({} {})",
+        runner.name(),
+        runner.version()
+    ));
+    let include_orphans = policy.mentions(GapKind::OrphanTest);
+    let (catalogue, mut trace, collected) =
+        crate::traced_with_tests(&workspace, &args.selection, include_orphans)?;
+    let lock_path = review::lock_path(&workspace.root, &workspace.metadata.workspace_metadata);
+    if let Some(lock) = review::read_lock(&lock_path)? {
+        review::apply(&mut trace, &catalogue, &workspace.root, &lock);
+    }
+    let plan = run::RunPlan {
+        workspace: &workspace,
+        selection: &args.selection,
+        runner_args: &args.runner_args,
+        doc_tests: !args.no_doc,
+    };
+    let ran = run::run(&plan, &runner, &collected.binaries, &collected.tests)?;
+    results::apply(&mut trace, &ran.run);
+
+    // The tree as it is after the run is what the evidence describes.
+    let source = environment::source_state(&workspace.root);
+    if args.require_clean && !source.is_clean() {
+        return Err(Error::Input(format!(
+            "--require-clean: the tree changed during the run: {}; no bundle was written",
+            dirty_message(&source)
+        )));
+    }
+    let packages: Vec<String> = workspace
+        .selected
+        .iter()
+        .map(|p| format!("{}@{}", p.name, p.version))
+        .collect();
+    let environment = environment::collect(EnvironmentInput {
+        root: &workspace.root,
+        time,
+        source,
+        selection: &args.selection,
+        packages,
+        runner: runner.name().to_string(),
+        commands: ran.commands.clone(),
+        runner_args: &args.runner_args,
+        command: command_line,
+    });
+    let roots: Vec<&cargo_metadata::Package> = workspace.selected.iter().collect();
+    let soup = soup::list(
+        &workspace.metadata,
+        &roots,
+        &workspace.root,
+        environment.tools.rustc.clone(),
+        environment.tools.cargo.clone(),
+    )?;
+    let index = report::TestIndex::new(&trace);
+    let anomalies = anomalies::collect(&ran.run, &index);
+    let suites = report::junit_suites(&ran.run, &index);
+
+    let mut bundle = EvidenceBundle::default();
+    bundle.add("trace.json", output::json(&trace));
+    bundle.add(
+        "trace.csv",
+        formats::csv::render(&trace).map_err(|error| Error::Io {
+            context: "cannot render the CSV".to_string(),
+            source: error.into(),
+        })?,
+    );
+    bundle.add(
+        "trace.html",
+        formats::html::render_with_header(
+            &trace,
+            &report::html_header(
+                &environment,
+                "files listed with their SHA-256 in MANIFEST.sha256; check with `cargo iec verify`",
+            ),
+        ),
+    );
+    bundle.add(
+        "junit.xml",
+        junit::write("cargo-iec", &environment.time, &suites),
+    );
+    bundle.add("environment.json", pretty(&environment));
+    bundle.add("anomalies.json", pretty(&anomalies));
+    bundle.add("soup.json", soup::json(&soup));
+    bundle.add("test-run.log", ran.log.clone());
+
+    let destination: PathBuf = match &args.out {
+        Some(out) => out.clone(),
+        None => {
+            let target_dir = workspace.metadata.target_directory.as_std_path();
+            evidence::sweep_partials(&target_dir.join("iec-evidence"));
+            evidence::default_destination(target_dir, time, &environment.source)
+        }
+    };
+    let manifest_sha256 = bundle.write(&destination)?;
+
+    // The summary, for people, on stderr.
+    let counts = ran.run.counts();
+    let summary = &trace.summary;
+    let verified = summary.verified.unwrap_or(0);
+    let by_test = trace
+        .results
+        .as_ref()
+        .map_or(0, |r| r.requirements_verified_by_test);
+    progress(&format!(
+        "\ntests ({}): {} passed, {} failed, {} ignored, {} not run",
+        runner.name(),
+        counts.passed,
+        counts.failed,
+        counts.ignored,
+        counts.not_run
+    ));
+    for broken in &ran.run.broken {
+        progress(&format!(
+            "  crashed: {} {}: {}",
+            broken.package, broken.target, broken.message
+        ));
+    }
+    for anomaly in anomalies.anomalies.iter().filter(|a| a.kind == "failed") {
+        progress(&format!(
+            "  failed: {} ({} {}): {}",
+            anomaly.test.as_deref().unwrap_or(""),
+            anomaly.package,
+            anomaly.target,
+            first_line(anomaly.reason.as_deref().unwrap_or(""))
+        ));
+    }
+    progress(&format!(
+        "requirements: {verified} of {by_test} verified by tests that all ran and passed; {} gap{}",
+        summary.gaps,
+        plural(summary.gaps)
+    ));
+    for gap in &trace.gaps {
+        progress(&format!(
+            "  {} {}: {}",
+            gap.kind,
+            gap.subject(),
+            gap.message
+        ));
+    }
+    if !environment.source.is_clean() {
+        progress(&format!("warning: {}", dirty_message(&environment.source)));
+    }
+    progress(&format!("manifest sha256: {manifest_sha256}"));
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", destination.display())
+        .and_then(|()| stdout.flush())
+        .map_err(|source| Error::Write {
+            path: "<stdout>".into(),
+            source,
+        })?;
+
+    let denied: Vec<_> = trace.gaps.iter().filter(|g| policy.denies(g)).collect();
+    if ran.run.has_failures() {
+        progress(&format!(
+            "error: {} test{} failed{}",
+            counts.failed,
+            plural(counts.failed),
+            if ran.run.broken.is_empty() && ran.run.stopped.is_none() {
+                String::new()
+            } else {
+                ", and the run did not complete".to_string()
+            }
+        ));
+        return Ok(exit_code::POLICY_GAPS);
+    }
+    if !denied.is_empty() {
+        progress(&format!(
+            "error: the policy denies {} gap{}",
+            denied.len(),
+            plural(denied.len())
+        ));
+        return Ok(exit_code::POLICY_GAPS);
+    }
+    Ok(exit_code::OK)
+}
+
+/// The bundle's JSON files: pretty, with a trailing newline.
+fn pretty<T: serde::Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));
+    text.push('\n');
+    text
+}

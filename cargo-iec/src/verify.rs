@@ -1,0 +1,243 @@
+//! `cargo iec verify BUNDLE`: is this evidence bundle the one `cargo iec test` wrote?
+//!
+//! Every file the manifest lists must exist with its SHA-256; every file present must be
+//! listed; the files every bundle holds must be there; each machine-readable file must
+//! carry a schema version this cargo-iec reads. Every problem names its file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use iec_runtime::requirement;
+
+use crate::environment::sha256_hex;
+use crate::error::Error;
+use crate::evidence::{self, manifest};
+
+/// Something wrong with one file of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// The file, relative to the bundle.
+    pub file: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.message)
+    }
+}
+
+/// A bundle that verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// Files checked, the manifest included.
+    pub files: usize,
+    /// The manifest's own SHA-256.
+    pub manifest_sha256: String,
+    /// The bundle's commit and tree state, from environment.json.
+    pub source: String,
+}
+
+/// Every regular file under `dir`, relative, `/`-separated; symbolic links and other
+/// non-files are problems.
+fn files_in(dir: &Path, prefix: &str, files: &mut Vec<String>, problems: &mut Vec<Problem>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        problems.push(Problem {
+            file: if prefix.is_empty() {
+                ".".to_string()
+            } else {
+                prefix.to_string()
+            },
+            message: "cannot be read".to_string(),
+        });
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let relative = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        match entry.file_type() {
+            Ok(kind) if kind.is_symlink() => problems.push(Problem {
+                file: relative,
+                message: "is a symbolic link; a bundle holds only files".to_string(),
+            }),
+            Ok(kind) if kind.is_dir() => files_in(&entry.path(), &relative, files, problems),
+            Ok(kind) if kind.is_file() => files.push(relative),
+            _ => problems.push(Problem {
+                file: relative,
+                message: "is not a regular file".to_string(),
+            }),
+        }
+    }
+}
+
+/// The schema version each machine-readable file must have, as (JSON field, expected).
+fn expected_schemas() -> BTreeMap<&'static str, Vec<(&'static str, &'static str)>> {
+    BTreeMap::from([
+        (
+            "environment.json",
+            vec![
+                ("schema", crate::environment::SCHEMA),
+                ("bundle", evidence::BUNDLE_SCHEMA),
+            ],
+        ),
+        ("trace.json", vec![("schema", crate::trace::SCHEMA)]),
+        (
+            "anomalies.json",
+            vec![("schema", evidence::anomalies::SCHEMA)],
+        ),
+        ("soup.json", vec![("schema", crate::soup::SCHEMA)]),
+    ])
+}
+
+fn check_schemas(bundle: &Path, problems: &mut Vec<Problem>) {
+    for (file, fields) in expected_schemas() {
+        let Ok(text) = std::fs::read_to_string(bundle.join(file)) else {
+            continue; // reported as missing already
+        };
+        let value: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(value) => value,
+            Err(error) => {
+                problems.push(Problem {
+                    file: file.to_string(),
+                    message: format!("is not valid JSON: {error}"),
+                });
+                continue;
+            }
+        };
+        for (field, expected) in fields {
+            match value.get(field).and_then(serde_json::Value::as_str) {
+                Some(found) if found == expected => {}
+                found => problems.push(Problem {
+                    file: file.to_string(),
+                    message: format!(
+                        "`{field}` is {}, this cargo-iec reads `{expected}`",
+                        found.map_or("missing".to_string(), |f| format!("`{f}`"))
+                    ),
+                }),
+            }
+        }
+    }
+    if let Ok(text) = std::fs::read_to_string(bundle.join("junit.xml"))
+        && let Err(error) = crate::junit::read(&text)
+    {
+        problems.push(Problem {
+            file: "junit.xml".to_string(),
+            message: format!("is not readable JUnit: {error}"),
+        });
+    }
+}
+
+/// Checks a bundle; `Err` when it cannot be read at all, `Ok(Err(problems))` when it does
+/// not verify.
+#[requirement("TR-VERIFY-BUNDLE")]
+pub fn verify(
+    bundle: &Path,
+    expected_manifest: Option<&str>,
+) -> Result<Result<Verified, Vec<Problem>>, Error> {
+    if !bundle.is_dir() {
+        return Err(Error::Input(format!(
+            "{} is not a directory; name an evidence bundle written by `cargo iec test`",
+            bundle.display()
+        )));
+    }
+    let mut problems = Vec::new();
+    let manifest_bytes = match std::fs::read(bundle.join(manifest::FILE)) {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return Ok(Err(vec![Problem {
+                file: manifest::FILE.to_string(),
+                message: "is missing: nothing can be verified".to_string(),
+            }]));
+        }
+    };
+    let manifest_sha256 = sha256_hex(&manifest_bytes);
+    if let Some(expected) = expected_manifest
+        && !expected.trim().eq_ignore_ascii_case(&manifest_sha256)
+    {
+        problems.push(Problem {
+            file: manifest::FILE.to_string(),
+            message: format!(
+                "its SHA-256 is {manifest_sha256}, not the recorded {}",
+                expected.trim()
+            ),
+        });
+    }
+    let entries = match manifest::parse(&String::from_utf8_lossy(&manifest_bytes)) {
+        Ok(entries) => entries,
+        Err(bad) => {
+            problems.push(Problem {
+                file: manifest::FILE.to_string(),
+                message: format!("line {}: {}", bad.line, bad.message),
+            });
+            return Ok(Err(problems));
+        }
+    };
+    let mut present = Vec::new();
+    files_in(bundle, "", &mut present, &mut problems);
+    for file in &present {
+        if file != manifest::FILE && !entries.contains_key(file) {
+            problems.push(Problem {
+                file: file.clone(),
+                message: "is not in the manifest: it was added after the bundle was written"
+                    .to_string(),
+            });
+        }
+    }
+    for (file, hash) in &entries {
+        match std::fs::read(bundle.join(file)) {
+            Err(_) => problems.push(Problem {
+                file: file.clone(),
+                message: "is listed in the manifest but missing".to_string(),
+            }),
+            Ok(bytes) => {
+                let actual = sha256_hex(&bytes);
+                if actual != *hash {
+                    problems.push(Problem {
+                        file: file.clone(),
+                        message: format!(
+                            "SHA-256 mismatch: the manifest says {hash}, the file has {actual}; it was changed after the bundle was written"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    for required in evidence::FILES {
+        if !entries.contains_key(required) && !present.iter().any(|p| p == required) {
+            problems.push(Problem {
+                file: required.to_string(),
+                message: format!(
+                    "is missing: every {} bundle has it",
+                    evidence::BUNDLE_SCHEMA
+                ),
+            });
+        }
+    }
+    check_schemas(bundle, &mut problems);
+    if !problems.is_empty() {
+        problems.sort();
+        problems.dedup();
+        return Ok(Err(problems));
+    }
+    let source = std::fs::read_to_string(bundle.join("environment.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .map(|env| {
+            format!(
+                "commit {}, tree {}",
+                env["source"]["commit"].as_str().unwrap_or("(none)"),
+                env["source"]["tree"].as_str().unwrap_or("?")
+            )
+        })
+        .unwrap_or_default();
+    Ok(Ok(Verified {
+        files: entries.len() + 1,
+        manifest_sha256,
+        source,
+    }))
+}
