@@ -40,6 +40,13 @@ fn with_catalogue(catalogue: Option<&str>, add: impl FnOnce(&trybuild::TestCases
 }
 
 #[test]
+#[iec_runtime::requirement(
+    "TR-ANN-CHECK",
+    "TR-ANN-IMPL",
+    "TR-ANN-TEST",
+    "TR-ANN-UNIT",
+    "TR-ANN-TESTONLY"
+)]
 fn annotations_are_checked_against_the_catalogue() {
     with_catalogue(Some("tests/ui/requirements.toml"), |cases| {
         cases.pass("tests/ui/pass/*.rs");
@@ -48,6 +55,7 @@ fn annotations_are_checked_against_the_catalogue() {
 }
 
 #[test]
+#[iec_runtime::requirement("TR-ANN-CHECK", "TR-CAT-PARSE")]
 fn an_invalid_catalogue_is_reported_once_with_its_position() {
     with_catalogue(
         Some("tests/ui/invalid-catalogue/requirements.toml"),
@@ -58,6 +66,7 @@ fn an_invalid_catalogue_is_reported_once_with_its_position() {
 }
 
 #[test]
+#[iec_runtime::requirement("TR-ANN-CHECK", "TR-CAT-FIND")]
 fn a_missing_catalogue_is_reported() {
     with_catalogue(
         Some("tests/ui/missing-catalogue/requirements.toml"),
@@ -68,6 +77,7 @@ fn a_missing_catalogue_is_reported() {
 }
 
 #[test]
+#[iec_runtime::requirement("TR-CAT-FIND")]
 fn without_a_catalogue_ids_are_not_checked() {
     with_catalogue(None, |cases| cases.pass("tests/ui/no-catalogue/*.rs"));
 }

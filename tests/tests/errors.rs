@@ -2,8 +2,10 @@
 //! empty or stale trace.
 
 use iec_acceptance::Fixture;
+use iec_runtime::requirement;
 
 #[test]
+#[requirement("TR-CAT-FIND", "TR-CLI-EXIT")]
 fn a_missing_catalogue_is_exit_2_and_says_where_to_put_it() {
     let fixture = Fixture::new("clean");
     fixture.remove("requirements.toml");
@@ -16,6 +18,7 @@ fn a_missing_catalogue_is_exit_2_and_says_where_to_put_it() {
 }
 
 #[test]
+#[requirement("TR-CAT-PARSE", "TR-CLI-EXIT")]
 fn a_malformed_catalogue_is_exit_2_with_file_line_and_column() {
     let fixture = Fixture::new("clean");
     fixture.edit(
@@ -32,6 +35,7 @@ fn a_malformed_catalogue_is_exit_2_with_file_line_and_column() {
 }
 
 #[test]
+#[requirement("TR-CAT-PARSE")]
 fn an_invalid_catalogue_entry_is_exit_2_with_file_line_and_column() {
     let fixture = Fixture::new("clean");
     fixture.edit("requirements.toml", "class = \"C\"", "class = \"D\"");
@@ -43,6 +47,7 @@ fn an_invalid_catalogue_entry_is_exit_2_with_file_line_and_column() {
 }
 
 #[test]
+#[requirement("TR-CLI-EXIT")]
 fn a_build_failure_is_exit_2_after_the_compilers_message() {
     let fixture = Fixture::new("clean");
     fixture.edit("src/lib.rs", "dose.min(max)", "dose.min(max) + \"1\"");
@@ -60,6 +65,7 @@ fn a_build_failure_is_exit_2_after_the_compilers_message() {
 }
 
 #[test]
+#[requirement("TR-ANN-CHECK")]
 fn an_unknown_id_is_a_compile_error_that_suggests_the_closest_ids() {
     let fixture = Fixture::new("unknown-id");
     let run = fixture.cargo_iec(["trace"]);
@@ -81,6 +87,7 @@ fn an_unknown_id_is_a_compile_error_that_suggests_the_closest_ids() {
 }
 
 #[test]
+#[requirement("TR-ANN-CHECK")]
 fn removing_a_used_id_from_the_catalogue_makes_the_next_trace_fail_to_compile() {
     // The macros track the catalogue: an edit between two traces rebuilds, so the second
     // trace cannot silently reuse binaries checked against the old catalogue.
@@ -102,6 +109,7 @@ fn removing_a_used_id_from_the_catalogue_makes_the_next_trace_fail_to_compile() 
 }
 
 #[test]
+#[requirement("TR-TRACE-FAILCLOSED")]
 fn a_test_binary_that_registered_nothing_fails_closed_with_exit_2() {
     let fixture = Fixture::new("no-dump");
     let run = fixture.cargo_iec(["trace", "--format", "json"]);
@@ -114,6 +122,7 @@ fn a_test_binary_that_registered_nothing_fails_closed_with_exit_2() {
 }
 
 #[test]
+#[requirement("TR-TRACE-COMPILED")]
 fn with_std_enabled_for_test_builds_the_no_std_pattern_traces() {
     // The README's pattern for firmware: iec-runtime without `std` for the product, with
     // `std` as a dev-dependency so test builds can hand their registry over.
@@ -144,6 +153,7 @@ fn with_std_enabled_for_test_builds_the_no_std_pattern_traces() {
 }
 
 #[test]
+#[requirement("TR-CLI-EXIT")]
 fn outside_a_cargo_project_is_exit_2() {
     let empty = tempfile::tempdir().expect("temporary directory");
     let run = iec_acceptance::run(
@@ -161,6 +171,7 @@ fn outside_a_cargo_project_is_exit_2() {
 }
 
 #[test]
+#[requirement("TR-OUT-FILE", "TR-CLI-EXIT")]
 fn an_output_file_that_cannot_be_written_is_exit_2() {
     let fixture = Fixture::new("clean");
     let run = fixture.cargo_iec(["trace", "--output", "no/such/dir/trace.txt"]);

@@ -1,8 +1,10 @@
 //! The help texts are the first documentation a user reads; snapshot them as shown.
 
 use iec_acceptance::{cargo_iec, run};
+use iec_runtime::requirement;
 
 #[test]
+#[requirement("TR-CLI-EXIT")]
 fn iec_help_lists_the_commands_and_the_exit_codes() {
     let help = run(cargo_iec().arg("--help"));
     assert_eq!(help.code, 0, "{help}");
@@ -11,6 +13,7 @@ fn iec_help_lists_the_commands_and_the_exit_codes() {
 }
 
 #[test]
+#[requirement("TR-CLI-EXIT")]
 fn trace_help_documents_the_options_the_gap_kinds_and_the_exit_codes() {
     let help = run(cargo_iec().args(["trace", "--help"]));
     assert_eq!(help.code, 0, "{help}");
@@ -19,6 +22,7 @@ fn trace_help_documents_the_options_the_gap_kinds_and_the_exit_codes() {
 }
 
 #[test]
+#[requirement("TR-CLI-EXIT")]
 fn an_unknown_option_is_a_usage_error_with_exit_code_2() {
     let run = run(cargo_iec().args(["trace", "--frobnicate"]));
     assert_eq!(run.code, 2, "{run}");
@@ -27,6 +31,7 @@ fn an_unknown_option_is_a_usage_error_with_exit_code_2() {
 }
 
 #[test]
+#[requirement("TR-CLI-EXIT")]
 fn an_unknown_format_is_a_usage_error_that_lists_the_formats() {
     let run = run(cargo_iec().args(["trace", "--format", "yaml"]));
     assert_eq!(run.code, 2, "{run}");

@@ -1,8 +1,10 @@
 //! The policy: `--deny KIND,...` and `[workspace.metadata.iec] deny` turn gaps into exit 1.
 
 use iec_acceptance::Fixture;
+use iec_runtime::requirement;
 
 #[test]
+#[requirement("TR-CLI-POLICY")]
 fn deny_untested_and_unimplemented_exits_1_and_names_the_gaps() {
     let fixture = Fixture::new("gaps");
     let run = fixture.cargo_iec(["trace", "--deny", "untested,unimplemented"]);
@@ -15,6 +17,7 @@ fn deny_untested_and_unimplemented_exits_1_and_names_the_gaps() {
 }
 
 #[test]
+#[requirement("TR-CLI-POLICY")]
 fn deny_passes_with_exit_0_when_there_is_no_gap() {
     let fixture = Fixture::new("clean");
     let run = fixture.cargo_iec(["trace", "--deny", "untested,unimplemented,unknown-id"]);
@@ -22,6 +25,7 @@ fn deny_passes_with_exit_0_when_there_is_no_gap() {
 }
 
 #[test]
+#[requirement("TR-CLI-POLICY")]
 fn deny_of_a_kind_that_is_absent_exits_0() {
     let fixture = Fixture::new("gaps");
     let run = fixture.cargo_iec(["trace", "--deny", "unknown-id"]);
@@ -29,6 +33,7 @@ fn deny_of_a_kind_that_is_absent_exits_0() {
 }
 
 #[test]
+#[requirement("TR-CLI-POLICY")]
 fn deny_all_exits_1_on_any_gap() {
     let fixture = Fixture::new("harness-false");
     let run = fixture.cargo_iec(["trace", "--deny", "all"]);
@@ -37,6 +42,7 @@ fn deny_all_exits_1_on_any_gap() {
 }
 
 #[test]
+#[requirement("TR-CLI-POLICY")]
 fn deny_in_workspace_metadata_is_honoured() {
     let fixture = Fixture::new("gaps");
     fixture.append(
@@ -53,6 +59,7 @@ fn deny_in_workspace_metadata_is_honoured() {
 }
 
 #[test]
+#[requirement("TR-CLI-POLICY")]
 fn deny_on_the_command_line_adds_to_workspace_metadata() {
     let fixture = Fixture::new("gaps");
     fixture.append(
@@ -65,6 +72,7 @@ fn deny_on_the_command_line_adds_to_workspace_metadata() {
 }
 
 #[test]
+#[requirement("TR-CLI-POLICY")]
 fn an_unknown_gap_kind_is_exit_2_and_lists_the_known_kinds() {
     let fixture = Fixture::new("clean");
     let run = fixture.cargo_iec(["trace", "--deny", "untested,untestd"]);
@@ -76,6 +84,7 @@ fn an_unknown_gap_kind_is_exit_2_and_lists_the_known_kinds() {
 }
 
 #[test]
+#[requirement("TR-CLI-POLICY")]
 fn an_unknown_gap_kind_in_workspace_metadata_is_exit_2() {
     let fixture = Fixture::new("clean");
     fixture.append(

@@ -2,6 +2,7 @@
 //! manifest's default members, `-p`, `--workspace`, `--exclude`, `--manifest-path`.
 
 use iec_acceptance::{Fixture, Run};
+use iec_runtime::requirement;
 use serde_json::Value;
 
 fn trace(fixture: &Fixture, args: &[&str]) -> Run {
@@ -30,12 +31,14 @@ fn traced_packages(run: &Run) -> Vec<String> {
 }
 
 #[test]
+#[requirement("TR-TRACE-SELECT")]
 fn a_virtual_manifest_without_flags_traces_its_default_members() {
     let fixture = Fixture::new("multi");
     assert_eq!(traced_packages(&trace(&fixture, &[])), ["multi-core"]);
 }
 
 #[test]
+#[requirement("TR-TRACE-SELECT")]
 fn workspace_traces_every_member_and_skips_the_one_without_iec_runtime() {
     let fixture = Fixture::new("multi");
     let run = trace(&fixture, &["--workspace"]);
@@ -47,6 +50,7 @@ fn workspace_traces_every_member_and_skips_the_one_without_iec_runtime() {
 }
 
 #[test]
+#[requirement("TR-TRACE-SELECT")]
 fn workspace_table_matches_the_snapshot() {
     let fixture = Fixture::new("multi");
     let run = fixture.cargo_iec(["trace", "--workspace"]);
@@ -57,6 +61,7 @@ fn workspace_table_matches_the_snapshot() {
 }
 
 #[test]
+#[requirement("TR-TRACE-SELECT")]
 fn package_traces_only_the_named_package() {
     let fixture = Fixture::new("multi");
     let run = trace(&fixture, &["-p", "multi-alarms"]);
@@ -64,6 +69,7 @@ fn package_traces_only_the_named_package() {
 }
 
 #[test]
+#[requirement("TR-TRACE-SELECT")]
 fn several_packages_can_be_named() {
     let fixture = Fixture::new("multi");
     let run = trace(&fixture, &["-p", "multi-alarms", "--package", "multi-core"]);
@@ -71,6 +77,7 @@ fn several_packages_can_be_named() {
 }
 
 #[test]
+#[requirement("TR-TRACE-SELECT")]
 fn exclude_removes_a_package_from_the_workspace() {
     let fixture = Fixture::new("multi");
     let run = trace(&fixture, &["--workspace", "--exclude", "multi-core"]);
@@ -78,6 +85,7 @@ fn exclude_removes_a_package_from_the_workspace() {
 }
 
 #[test]
+#[requirement("TR-TRACE-SELECT")]
 fn the_package_in_the_current_directory_is_traced_by_default() {
     let fixture = Fixture::new("multi");
     let run = fixture
@@ -96,6 +104,7 @@ fn the_package_in_the_current_directory_is_traced_by_default() {
 }
 
 #[test]
+#[requirement("TR-TRACE-SELECT")]
 fn manifest_path_traces_a_workspace_from_another_directory() {
     let fixture = Fixture::new("multi");
     let manifest = fixture.path("Cargo.toml");
@@ -119,6 +128,7 @@ fn manifest_path_traces_a_workspace_from_another_directory() {
 }
 
 #[test]
+#[requirement("TR-TRACE-SELECT")]
 fn an_unknown_package_is_exit_2_and_lists_the_members() {
     let fixture = Fixture::new("multi");
     let run = fixture.cargo_iec(["trace", "-p", "multi-pump"]);
@@ -130,6 +140,7 @@ fn an_unknown_package_is_exit_2_and_lists_the_members() {
 }
 
 #[test]
+#[requirement("TR-TRACE-SELECT")]
 fn excluding_an_unknown_package_is_exit_2() {
     let fixture = Fixture::new("multi");
     let run = fixture.cargo_iec(["trace", "--workspace", "--exclude", "multi-pump"]);

@@ -1,6 +1,7 @@
 //! `cargo iec trace` on fixture workspaces: what the table and the JSON say, and how.
 
 use iec_acceptance::{Fixture, Run};
+use iec_runtime::requirement;
 use serde_json::Value;
 
 /// Runs the trace in `fixture` with `args`, asserting exit code 0.
@@ -54,6 +55,7 @@ fn gaps(json: &Value) -> Vec<String> {
 // --- clean: every requirement implemented and tested --------------------------------
 
 #[test]
+#[requirement("TR-OUT-TABLE")]
 fn clean_table_shows_each_requirement_with_its_code_and_tests_and_no_gaps() {
     let fixture = Fixture::new("clean");
     let run = trace(&fixture, &[]);
@@ -63,6 +65,7 @@ fn clean_table_shows_each_requirement_with_its_code_and_tests_and_no_gaps() {
 }
 
 #[test]
+#[requirement("TR-OUT-JSON")]
 fn clean_json_matches_the_snapshot() {
     let fixture = Fixture::new("clean");
     let run = trace(&fixture, &["--format", "json"]);
@@ -72,6 +75,7 @@ fn clean_json_matches_the_snapshot() {
 }
 
 #[test]
+#[requirement("TR-TRACE-COMPILED")]
 fn clean_traces_lib_unit_tests_integration_tests_bins_and_examples() {
     let fixture = Fixture::new("clean");
     let json = trace(&fixture, &["--format", "json"]).json();
@@ -120,6 +124,7 @@ fn clean_traces_lib_unit_tests_integration_tests_bins_and_examples() {
 }
 
 #[test]
+#[requirement("TR-OUT-JSON")]
 fn json_is_byte_identical_across_two_runs() {
     let fixture = Fixture::new("methods");
     let first = trace(&fixture, &["--format", "json"]);
@@ -132,6 +137,7 @@ fn json_is_byte_identical_across_two_runs() {
 }
 
 #[test]
+#[requirement("TR-OUT-FILE")]
 fn output_file_receives_the_trace_and_stdout_stays_empty() {
     let fixture = Fixture::new("clean");
     let on_stdout = trace(&fixture, &["--format", "json"]);
@@ -143,6 +149,7 @@ fn output_file_receives_the_trace_and_stdout_stays_empty() {
 // --- gaps ------------------------------------------------------------------------------
 
 #[test]
+#[requirement("TR-TRACE-GAPS", "TR-OUT-TABLE")]
 fn gaps_table_lists_each_gap_by_kind() {
     let fixture = Fixture::new("gaps");
     let run = trace(&fixture, &[]);
@@ -152,6 +159,7 @@ fn gaps_table_lists_each_gap_by_kind() {
 }
 
 #[test]
+#[requirement("TR-TRACE-GAPS", "TR-OUT-JSON")]
 fn gaps_json_matches_the_snapshot() {
     let fixture = Fixture::new("gaps");
     let run = trace(&fixture, &["--format", "json"]);
@@ -161,6 +169,7 @@ fn gaps_json_matches_the_snapshot() {
 }
 
 #[test]
+#[requirement("TR-TRACE-GAPS")]
 fn gaps_are_unimplemented_and_untested_requirements_only() {
     let fixture = Fixture::new("gaps");
     let json = trace(&fixture, &["--format", "json"]).json();
@@ -179,6 +188,7 @@ fn gaps_are_unimplemented_and_untested_requirements_only() {
 }
 
 #[test]
+#[requirement("TR-TRACE-GAPS", "TR-TRACE-MODEL")]
 fn a_requirement_verified_by_inspection_is_not_untested() {
     let fixture = Fixture::new("gaps");
     let json = trace(&fixture, &["--format", "json"]).json();
@@ -195,6 +205,7 @@ fn a_requirement_verified_by_inspection_is_not_untested() {
 }
 
 #[test]
+#[requirement("TR-ANN-TEST")]
 fn a_test_of_an_unimplemented_requirement_still_verifies_it() {
     let fixture = Fixture::new("gaps");
     let json = trace(&fixture, &["--format", "json"]).json();
@@ -209,6 +220,7 @@ fn a_test_of_an_unimplemented_requirement_still_verifies_it() {
 // --- methods: paths the compiler sees --------------------------------------------------
 
 #[test]
+#[requirement("TR-ANN-PATH", "TR-OUT-TABLE")]
 fn methods_table_matches_the_snapshot() {
     let fixture = Fixture::new("methods");
     let run = trace(&fixture, &[]);
@@ -218,6 +230,7 @@ fn methods_table_matches_the_snapshot() {
 }
 
 #[test]
+#[requirement("TR-ANN-PATH")]
 fn methods_json_matches_the_snapshot() {
     let fixture = Fixture::new("methods");
     let run = trace(&fixture, &["--format", "json"]);
@@ -227,6 +240,7 @@ fn methods_json_matches_the_snapshot() {
 }
 
 #[test]
+#[requirement("TR-ANN-PATH", "TR-ANN-IMPL", "TR-ANN-UNIT")]
 fn methods_consts_and_generated_functions_are_named_by_their_full_rust_path() {
     let fixture = Fixture::new("methods");
     let json = trace(&fixture, &["--format", "json"]).json();
@@ -281,6 +295,7 @@ fn methods_consts_and_generated_functions_are_named_by_their_full_rust_path() {
 }
 
 #[test]
+#[requirement("TR-ANN-PATH")]
 fn macro_generated_functions_point_at_their_invocation() {
     let fixture = Fixture::new("methods");
     let json = trace(&fixture, &["--format", "json"]).json();
@@ -302,6 +317,7 @@ fn macro_generated_functions_point_at_their_invocation() {
 }
 
 #[test]
+#[requirement("TR-ANN-TEST")]
 fn tests_verify_whatever_the_order_of_test_should_panic_and_ignore() {
     let fixture = Fixture::new("methods");
     let json = trace(&fixture, &["--format", "json"]).json();
@@ -339,6 +355,7 @@ fn tests_verify_whatever_the_order_of_test_should_panic_and_ignore() {
 }
 
 #[test]
+#[requirement("TR-ANN-IMPL")]
 fn two_attributes_on_one_item_give_two_links_and_partial_marks_one() {
     let fixture = Fixture::new("methods");
     let json = trace(&fixture, &["--format", "json"]).json();
@@ -357,6 +374,7 @@ fn two_attributes_on_one_item_give_two_links_and_partial_marks_one() {
 // --- harness = false -----------------------------------------------------------------
 
 #[test]
+#[requirement("TR-TRACE-COMPILED")]
 fn a_harness_false_target_is_skipped_with_a_warning_and_never_run() {
     let fixture = Fixture::new("harness-false");
     let run = trace(&fixture, &[]);
@@ -375,6 +393,7 @@ fn a_harness_false_target_is_skipped_with_a_warning_and_never_run() {
 // --- one catalogue for the compiler and the trace -------------------------------------
 
 #[test]
+#[requirement("TR-CAT-FIND")]
 fn iec_trace_catalogue_names_the_catalogue_for_the_build_and_the_trace_alike() {
     // The macros check IDs against IEC_TRACE_CATALOGUE when it is set; the trace must use
     // the same file, or it would report IDs the compiler accepted as unknown (or miss ones
@@ -409,6 +428,7 @@ fn iec_trace_catalogue_names_the_catalogue_for_the_build_and_the_trace_alike() {
 // --- regressions of product bugs found by these tests ----------------------------------
 
 #[test]
+#[requirement("TR-ANN-TEST")]
 fn an_implementation_named_like_a_test_module_is_not_a_test() {
     // Functions and modules live in different namespaces, so `fn air` and `mod air` can sit
     // side by side; only the tests inside the module verify anything.
@@ -438,6 +458,7 @@ mod air {
 }
 
 #[test]
+#[requirement("TR-TRACE-COMPILED")]
 fn a_library_with_test_false_keeps_its_annotations_or_says_why_not() {
     let fixture = Fixture::new("gaps");
     fixture.edit(
