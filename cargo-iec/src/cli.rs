@@ -118,6 +118,12 @@ standard library are listed too. IEC 62304 8.1.2 asks for this list.",
         after_help = EXIT_CODES
     )]
     Soup(SoupArgs),
+    /// Import requirements from another tool's format (ReqIF) into a TOML catalogue.
+    #[command(subcommand)]
+    Import(crate::interop::ImportFormat),
+    /// Export the catalogue with its trace links in another tool's format (ReqIF).
+    #[command(subcommand)]
+    Export(crate::interop::ExportFormat),
 }
 
 const TEST_EXIT_CODES: &str = "\

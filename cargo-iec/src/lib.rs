@@ -14,6 +14,7 @@ pub mod environment;
 pub mod error;
 pub mod evidence;
 pub mod formats;
+pub mod interop;
 pub mod junit;
 pub mod libtest;
 pub mod output;
@@ -58,6 +59,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Test(args) => test_command::run(&args, command_line),
         Command::Verify(args) => run_verify(&args),
         Command::Soup(args) => run_soup(&args),
+        Command::Import(format) => interop::run_import(&format),
+        Command::Export(format) => interop::run_export(&format),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -84,7 +87,7 @@ pub(crate) fn note(message: &str) {
     }
 }
 
-fn warn(message: &str) {
+pub(crate) fn warn(message: &str) {
     #[allow(clippy::print_stderr)] // warnings and progress go to stderr
     {
         eprintln!("warning: {message}");
