@@ -62,6 +62,9 @@ pub struct JUnitCase {
     pub message: Option<String>,
     /// Failure text and captured output.
     pub output: String,
+    /// The testcase's `<property name="result">`, as cargo-iec writes it: it tells an
+    /// ignored test from one that did not run.
+    pub result_property: Option<String>,
 }
 
 fn attribute(element: &BytesStart<'_>, wanted: &str) -> Option<String> {
@@ -122,6 +125,9 @@ impl ReadState {
                         current.message = attribute(element, "message");
                     }
                     "system-out" | "system-err" => self.capturing = !empty,
+                    "property" if attribute(element, "name").as_deref() == Some("result") => {
+                        current.result_property = attribute(element, "value");
+                    }
                     _ => {}
                 }
             }
@@ -206,6 +212,7 @@ fn new_case(element: &BytesStart<'_>, suites: &[String]) -> JUnitCase {
         status: CaseStatus::Passed,
         message: None,
         output: String::new(),
+        result_property: None,
     }
 }
 
@@ -298,14 +305,17 @@ fn outcome_of(case: &JUnitCase) -> TestOutcome {
         CaseStatus::Failed => (
             TestResult::Failed,
             Some(
-                case.message
-                    .clone()
-                    .filter(|m| !m.trim().is_empty())
+                crate::libtest::panic_message(&case.output.lines().collect::<Vec<_>>())
+                    .or_else(|| case.message.clone().filter(|m| !m.trim().is_empty()))
                     .unwrap_or_else(|| "failed".to_string()),
             ),
         ),
         CaseStatus::Skipped => (
-            TestResult::Ignored,
+            if case.result_property.as_deref() == Some("not-run") {
+                TestResult::NotRun
+            } else {
+                TestResult::Ignored
+            },
             Some(
                 case.message
                     .clone()
@@ -551,7 +561,7 @@ pub fn write(report_name: &str, timestamp: &str, suites: &[ReportSuite]) -> Stri
                     let _ = writeln!(
                         out,
                         "            <skipped message=\"not run: {}\"/>",
-                        escape_attribute(reason.strip_prefix("not run: ").unwrap_or(reason))
+                        escape_attribute(reason)
                     );
                 }
             }

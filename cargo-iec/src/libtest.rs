@@ -93,7 +93,7 @@ impl LibtestLog {
         let Some((key, lines)) = self.section.take() else {
             return;
         };
-        let output = lines.join("\n").trim_end().to_string();
+        let output = lines.join("\n").trim_matches('\n').trim_end().to_string();
         if let Some(outcome) = self.run.outcomes.get_mut(&key) {
             outcome.reason = panic_message(&lines).or_else(|| outcome.reason.take());
             outcome.output = Some(output);
@@ -239,18 +239,21 @@ impl LibtestLog {
     }
 }
 
-/// `panicked at FILE:LINE:COL: message` from a failure section, the line a person reads
-/// first.
-fn panic_message(lines: &[String]) -> Option<String> {
-    let at = lines
-        .iter()
-        .position(|l| l.starts_with("thread '") && l.contains("' panicked at "))?;
+/// `panicked at FILE:LINE:COL: message` from a test's output, the line a person reads
+/// first. Both `thread 'NAME' panicked at` and, since Rust 1.90, `thread 'NAME' (ID)
+/// panicked at` are recognised.
+pub fn panic_message<S: AsRef<str>>(lines: &[S]) -> Option<String> {
+    let at = lines.iter().position(|l| {
+        let l = l.as_ref().trim_start();
+        l.starts_with("thread '") && l.contains(" panicked at ")
+    })?;
     let location = lines[at]
-        .split_once("' panicked at ")
-        .map(|(_, rest)| rest.trim_end_matches(':').to_string())?;
+        .as_ref()
+        .split_once(" panicked at ")
+        .map(|(_, rest)| rest.trim().trim_end_matches(':').to_string())?;
     let message = lines
         .get(at + 1)
-        .map(|m| m.trim().to_string())
+        .map(|m| m.as_ref().trim().to_string())
         .filter(|m| !m.is_empty() && !m.starts_with("note: "));
     Some(match message {
         Some(message) => format!("panicked at {location}: {message}"),
@@ -275,7 +278,7 @@ failures:
 
 ---- dose::tests::broken stdout ----
 
-thread 'dose::tests::broken' panicked at src/dose.rs:40:9:
+thread 'dose::tests::broken' (4242) panicked at src/dose.rs:40:9:
 assertion failed: dose < max
 note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
 

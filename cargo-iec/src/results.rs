@@ -252,13 +252,15 @@ impl TestRun {
                         ),
                         ..TestOutcome::new(TestResult::Ignored)
                     },
-                    (None, Some(message)) => TestOutcome::new(TestResult::NotRun)
-                        .because(format!("no result: {message}")),
+                    (None, Some(message)) => TestOutcome::new(TestResult::NotRun).because(format!(
+                        "its test binary stopped before reporting it: {message}"
+                    )),
                     (None, None) => match &self.stopped {
-                        Some(stopped) => TestOutcome::new(TestResult::NotRun)
-                            .because(format!("not run: {stopped} (did its target build?)")),
+                        Some(stopped) => TestOutcome::new(TestResult::NotRun).because(format!(
+                            "{stopped} before running it (did its target build?)"
+                        )),
                         None => TestOutcome::new(TestResult::NotRun)
-                            .because("not run: filtered out, or the runner did not report it"),
+                            .because("filtered out, or the runner did not report it"),
                     },
                 };
                 self.outcomes.insert(key, outcome);
@@ -329,8 +331,7 @@ fn link_outcome(run: &TestRun, link: &Link) -> TestOutcome {
     let target = link.target.as_deref().unwrap_or("lib");
     let found = run.outcomes_of(&link.package, target, &link.path);
     if found.is_empty() {
-        return TestOutcome::new(TestResult::NotRun)
-            .because("not run: the run has no result for this test");
+        return TestOutcome::new(TestResult::NotRun).because("the run has no result for this test");
     }
     let worst = found
         .iter()

@@ -200,7 +200,7 @@ pub fn verify(
                     problems.push(Problem {
                         file: file.clone(),
                         message: format!(
-                            "SHA-256 mismatch: the manifest says {hash}, the file has {actual}; it was changed after the bundle was written"
+                            "SHA-256 mismatch: the manifest says {hash}, the file has {actual}; the file or the manifest was changed after the bundle was written"
                         ),
                     });
                 }

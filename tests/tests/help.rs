@@ -38,3 +38,27 @@ fn an_unknown_format_is_a_usage_error_that_lists_the_formats() {
     assert!(run.stderr.contains("table"), "{run}");
     assert!(run.stderr.contains("json"), "{run}");
 }
+
+#[test]
+#[requirement("TR-TEST-EXIT")]
+fn iec_test_help_documents_the_runner_the_bundle_and_the_exit_codes() {
+    let help = run(cargo_iec().args(["test", "--help"]));
+    assert_eq!(help.code, 0, "{help}");
+    insta::assert_snapshot!(help.stdout);
+}
+
+#[test]
+#[requirement("TR-VERIFY-BUNDLE")]
+fn verify_help_documents_what_is_checked_and_the_exit_codes() {
+    let help = run(cargo_iec().args(["verify", "--help"]));
+    assert_eq!(help.code, 0, "{help}");
+    insta::assert_snapshot!(help.stdout);
+}
+
+#[test]
+#[requirement("TR-SOUP-FORMATS")]
+fn soup_help_documents_the_uses_and_the_formats() {
+    let help = run(cargo_iec().args(["soup", "--help"]));
+    assert_eq!(help.code, 0, "{help}");
+    insta::assert_snapshot!(help.stdout);
+}
