@@ -37,6 +37,55 @@ pub struct TestBinary {
     pub package_dir: PathBuf,
 }
 
+impl TestBinary {
+    /// A command that runs this binary as cargo would: in its package's directory, with the
+    /// toolchain's and the target directory's libraries on the dynamic library path
+    /// (proc-macro crates' test binaries link `libstd` dynamically).
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(&self.executable);
+        command.current_dir(&self.package_dir);
+        let variable = if cfg!(windows) {
+            "PATH"
+        } else if cfg!(target_os = "macos") {
+            "DYLD_FALLBACK_LIBRARY_PATH"
+        } else {
+            "LD_LIBRARY_PATH"
+        };
+        let mut paths: Vec<PathBuf> = Vec::new();
+        if let Some(dir) = self.executable.parent() {
+            paths.push(dir.to_path_buf());
+        }
+        paths.extend(host_library_dir());
+        paths.extend(
+            std::env::var_os(variable)
+                .iter()
+                .flat_map(std::env::split_paths),
+        );
+        if let Ok(joined) = std::env::join_paths(paths) {
+            command.env(variable, joined);
+        }
+        command
+    }
+}
+
+/// `rustc --print target-libdir`: where the host's `libstd-*.so` is.
+fn host_library_dir() -> Option<PathBuf> {
+    static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let output = Command::new(rustc)
+            .args(["--print", "target-libdir"])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())?;
+        let dir = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        (!dir.is_empty()).then(|| PathBuf::from(dir))
+    })
+    .clone()
+}
+
 /// What the compiled channel found.
 #[derive(Debug, Default)]
 pub struct Collected {
@@ -291,16 +340,29 @@ fn sources_of(executable: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Whether `needle` occurs in `line` outside a string literal on that line (a test that
+/// prints `#[requirement("X")]` in a message is not an annotation).
+fn outside_string(line: &str, needle: &str) -> bool {
+    line.match_indices(needle).any(|(at, _)| {
+        let before = &line[..at];
+        let mut quotes = 0;
+        let mut escaped = false;
+        for c in before.chars() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => quotes += 1,
+                _ => escaped = false,
+            }
+            if c != '\\' {
+                escaped = false;
+            }
+        }
+        quotes % 2 == 0
+    })
+}
+
 /// The first line of `sources` that looks like an iec-trace annotation, as `file:line`.
 fn annotation_evidence(sources: &[PathBuf], workspace: &Workspace) -> Option<String> {
-    const NEEDLES: [&str; 6] = [
-        "#[requirement(",
-        "#[software_unit(",
-        "::requirement(",
-        "::software_unit(",
-        "module_unit!(",
-        "module_requirement!(",
-    ];
     for file in sources {
         let Ok(text) = std::fs::read_to_string(file) else {
             continue;
@@ -310,12 +372,33 @@ fn annotation_evidence(sources: &[PathBuf], workspace: &Workspace) -> Option<Str
             if code.starts_with("//") {
                 continue;
             }
-            if NEEDLES.iter().any(|n| code.contains(n)) {
+            if looks_like_annotation(code) {
                 return Some(format!("{}:{}", workspace.relative(file), index + 1));
             }
         }
     }
     None
+}
+
+/// An attribute `#[requirement(`, `#[software_unit(` (or a path ending in them, such as
+/// `#[iec_runtime::requirement(`), or a `module_unit!(`/`module_requirement!(` call, outside
+/// a string. A call like `expand::requirement(args)` is not an annotation.
+fn looks_like_annotation(code: &str) -> bool {
+    let attribute = code.match_indices("#[").any(|(at, _)| {
+        let rest = &code[at + 2..];
+        let path_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .unwrap_or(rest.len());
+        let path = &rest[..path_end];
+        let name = path.rsplit("::").next().unwrap_or(path);
+        rest[path_end..].starts_with('(')
+            && matches!(name, "requirement" | "software_unit")
+            && outside_string(code, &format!("#[{path}("))
+    });
+    attribute
+        || ["module_unit!(", "module_requirement!("]
+            .iter()
+            .any(|macro_call| outside_string(code, macro_call))
 }
 
 /// Runs `binary --list` with the dump variable set; returns the test names and records.
@@ -327,7 +410,8 @@ fn read_binary(
     workspace: &Workspace,
 ) -> Result<(BTreeSet<String>, Vec<Record>), Error> {
     let dump = scratch.join(format!("{index}.jsonl"));
-    let output = Command::new(&binary.executable)
+    let output = binary
+        .command()
         .args(["--list", "--format", "terse"])
         .env(DUMP_VARIABLE, &dump)
         .current_dir(&binary.package_dir)
@@ -515,4 +599,46 @@ pub fn collect(workspace: &Workspace, selection: &PackageSelection) -> Result<Co
     collected.records.sort();
     collected.records.dedup();
     Ok(collected)
+}
+
+#[cfg(test)]
+mod evidence_tests {
+    use super::looks_like_annotation;
+
+    #[test]
+    #[iec_runtime::requirement("TR-TRACE-FAILCLOSED")]
+    fn annotations_are_told_from_calls_and_strings() {
+        assert!(looks_like_annotation("#[requirement(\"SRS-1\")]"));
+        assert!(looks_like_annotation(
+            "#[iec_runtime::software_unit(id = \"U\")]"
+        ));
+        assert!(looks_like_annotation(
+            "iec_runtime::module_unit!(item = \"SI\");"
+        ));
+        assert!(!looks_like_annotation(
+            "expand::requirement(args.into(), item.into())"
+        ));
+        assert!(!looks_like_annotation("let s = \"#[requirement(x)]\";"));
+        assert!(!looks_like_annotation("#[requirements(\"x\")]"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outside_string;
+    use iec_runtime::requirement;
+
+    #[test]
+    #[requirement("TR-TRACE-FAILCLOSED")]
+    fn an_annotation_quoted_in_a_string_is_not_evidence_of_one() {
+        assert!(outside_string("#[requirement(\"X\")]", "#[requirement("));
+        assert!(!outside_string(
+            "assert!(!f(\"6 | #[requirement(\\\"X\\\")]\"));",
+            "#[requirement("
+        ));
+        assert!(outside_string(
+            "let a = \"\\\"\"; #[requirement(\"X\")]",
+            "#[requirement("
+        ));
+    }
 }
