@@ -477,9 +477,9 @@ fn ignored_tests(
     let mut all = BTreeMap::new();
     for binary in binaries {
         let run = |args: &[&str]| {
-            Command::new(&binary.executable)
+            binary
+                .command()
                 .args(args)
-                .current_dir(&binary.package_dir)
                 .stdin(Stdio::null())
                 .output()
                 .map_err(|source| Error::Run {
