@@ -113,7 +113,13 @@ impl Workspace {
     }
 
     /// The one catalogue of the selected packages (one source or several).
-    #[requirement("TR-CAT-FIND", "TR-CAT-PARSE", "TR-INTEROP-SOURCES")]
+    #[requirement(
+        "TR-CAT-FIND",
+        "TR-CAT-PARSE",
+        "TR-INTEROP-SOURCES",
+        "TR-INTEROP-DOORSTOP",
+        "TR-INTEROP-STRICTDOC"
+    )]
     pub fn catalogue(&self) -> Result<Catalogue, Error> {
         let mut found: Option<Vec<PathBuf>> = None;
         // The macros honour IEC_TRACE_CATALOGUE; the trace must check against the same file.

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use cargo_iec::interop::reqif;
 use cargo_iec::interop::reqif_import::{self, ImportOptions, Imported};
 use iec_model::Catalogue;
+use iec_runtime::requirement;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -74,6 +75,7 @@ fn section_depth(catalogue: &Catalogue, id: &str) -> usize {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-IMPORT")]
 fn doors_export_is_three_headings_and_no_requirement() {
     let (_, catalogue) = import("Doors_02_example_from_a_user.reqif");
     assert_eq!(catalogue.requirements.len(), 0);
@@ -102,6 +104,7 @@ fn doors_export_is_three_headings_and_no_requirement() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-IMPORT")]
 fn polarion_export_has_58_requirements_under_43_headings() {
     let (imported, catalogue) = import("Polarion_01_anonimized_example.reqif");
     assert_eq!(catalogue.requirements.len(), 58);
@@ -139,6 +142,7 @@ fn polarion_export_has_58_requirements_under_43_headings() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-IMPORT")]
 fn reqif_studio_export_nests_137_requirements_and_keeps_its_relations() {
     let (imported, catalogue) = import("ReqIF_Studio_01_anonimized_example.reqif");
     assert_eq!(catalogue.requirements.len(), 137);
@@ -174,6 +178,7 @@ fn reqif_studio_export_nests_137_requirements_and_keeps_its_relations() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-IMPORT")]
 fn rmf_tc1000_is_one_requirement_titled_by_its_string_value() {
     let (_, catalogue) = import("ci.eclipse.org_TC1000.reqif");
     let ids: Vec<&str> = catalogue
@@ -187,6 +192,7 @@ fn rmf_tc1000_is_one_requirement_titled_by_its_string_value() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-IMPORT")]
 fn rmf_tc1700_reqifz_resolves_a_relation_across_its_two_files() {
     let (_, catalogue) = import("ci.eclipse.org_TC1700.reqifz");
     let requirements: Vec<(&str, &str, Vec<String>)> = catalogue
@@ -208,6 +214,7 @@ fn rmf_tc1700_reqifz_resolves_a_relation_across_its_two_files() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-IMPORT")]
 fn the_same_input_gives_the_same_bytes() {
     let name = "ReqIF_Studio_01_anonimized_example.reqif";
     let document = reqif::read(&fixture(name)).unwrap();
@@ -229,6 +236,7 @@ fn the_same_input_gives_the_same_bytes() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-ERRORS")]
 fn an_explicit_id_attribute_must_be_unique() {
     let document = reqif::read(&fixture("Polarion_01_anonimized_example.reqif")).unwrap();
     let error = reqif_import::import(
@@ -247,6 +255,7 @@ fn an_explicit_id_attribute_must_be_unique() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-IMPORT")]
 fn title_and_text_attributes_can_be_chosen() {
     let (_, catalogue) = import_with(
         "ci.eclipse.org_TC1000.reqif",
@@ -277,6 +286,7 @@ const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REQ-IF xmlns=\"
 const TAIL: &str = "</REQ-IF-CONTENT></CORE-CONTENT>\n</REQ-IF>\n";
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-ERRORS")]
 fn an_empty_file_is_an_error_at_its_start() {
     assert_eq!(
         parse_error(""),
@@ -285,6 +295,7 @@ fn an_empty_file_is_an_error_at_its_start() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-ERRORS")]
 fn text_that_is_not_xml_is_an_error_with_line_and_column() {
     let error = parse_error("<REQ-IF>\n  <A></B>\n</REQ-IF>\n");
     assert!(error.starts_with("bad.reqif:2:"), "{error}");
@@ -292,6 +303,7 @@ fn text_that_is_not_xml_is_an_error_with_line_and_column() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-ERRORS")]
 fn xml_that_is_not_reqif_is_an_error_at_its_root() {
     assert_eq!(
         parse_error("<?xml version=\"1.0\"?>\n<html/>\n"),
@@ -300,6 +312,7 @@ fn xml_that_is_not_reqif_is_an_error_at_its_root() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-ERRORS")]
 fn a_relation_to_a_missing_object_is_an_error_at_the_relation() {
     let error = parse_error(&format!(
         "{HEAD}<SPEC-RELATIONS>\n  <SPEC-RELATION IDENTIFIER=\"r\" LAST-CHANGE=\"2020-01-01T00:00:00Z\"><SOURCE><SPEC-OBJECT-REF>a</SPEC-OBJECT-REF></SOURCE><TARGET><SPEC-OBJECT-REF>b</SPEC-OBJECT-REF></TARGET></SPEC-RELATION>\n</SPEC-RELATIONS>\n{TAIL}"
@@ -311,6 +324,7 @@ fn a_relation_to_a_missing_object_is_an_error_at_the_relation() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-ERRORS")]
 fn an_attribute_of_an_unknown_datatype_is_an_error_at_its_definition() {
     let error = parse_error(&format!(
         "{HEAD}<SPEC-TYPES><SPEC-OBJECT-TYPE IDENTIFIER=\"t\" LAST-CHANGE=\"2020-01-01T00:00:00Z\"><SPEC-ATTRIBUTES>\n    <ATTRIBUTE-DEFINITION-STRING IDENTIFIER=\"d\" LAST-CHANGE=\"2020-01-01T00:00:00Z\" LONG-NAME=\"ReqIF.Text\"><TYPE><DATATYPE-DEFINITION-STRING-REF>nowhere</DATATYPE-DEFINITION-STRING-REF></TYPE></ATTRIBUTE-DEFINITION-STRING>\n</SPEC-ATTRIBUTES></SPEC-OBJECT-TYPE></SPEC-TYPES>\n{TAIL}"
@@ -322,6 +336,7 @@ fn an_attribute_of_an_unknown_datatype_is_an_error_at_its_definition() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-ERRORS")]
 fn an_unknown_kind_of_datatype_is_an_error() {
     let error = parse_error(&format!(
         "{HEAD}<SPEC-TYPES><SPEC-OBJECT-TYPE IDENTIFIER=\"t\" LAST-CHANGE=\"2020-01-01T00:00:00Z\"><SPEC-ATTRIBUTES>\n    <ATTRIBUTE-DEFINITION-COLOUR IDENTIFIER=\"d\" LAST-CHANGE=\"2020-01-01T00:00:00Z\"/>\n</SPEC-ATTRIBUTES></SPEC-OBJECT-TYPE></SPEC-TYPES>\n{TAIL}"
@@ -335,6 +350,7 @@ fn an_unknown_kind_of_datatype_is_an_error() {
 }
 
 #[test]
+#[requirement("TR-INTEROP-REQIF-ERRORS")]
 fn a_value_of_an_undeclared_attribute_is_an_error_at_the_value() {
     let error = parse_error(&format!(
         "{HEAD}<SPEC-OBJECTS><SPEC-OBJECT IDENTIFIER=\"o\" LAST-CHANGE=\"2020-01-01T00:00:00Z\"><VALUES>\n      <ATTRIBUTE-VALUE-STRING THE-VALUE=\"x\"><DEFINITION><ATTRIBUTE-DEFINITION-STRING-REF>ghost</ATTRIBUTE-DEFINITION-STRING-REF></DEFINITION></ATTRIBUTE-VALUE-STRING>\n</VALUES></SPEC-OBJECT></SPEC-OBJECTS>\n{TAIL}"

@@ -19,7 +19,7 @@ use iec_model::catalogue::Requirement;
 use sha2::{Digest, Sha256};
 
 use super::reqif::NAMESPACE;
-use super::reqif_import::CODE_OBJECT_TYPES;
+use super::reqif_import::{CODE_OBJECT_TYPES, SYSTEM_REQUIREMENT_TYPE};
 use super::xhtml::{escape, from_text};
 use crate::trace::{Link, Trace};
 
@@ -115,6 +115,7 @@ mod ids {
     pub(super) const RESULT: &str = "_iec-trace.datatype.result";
     pub(super) const REQUIREMENT: &str = "_iec-trace.type.requirement";
     pub(super) const HEADING: &str = "_iec-trace.type.heading";
+    pub(super) const SYSTEM: &str = "_iec-trace.type.system-requirement";
     pub(super) const ITEM: &str = "_iec-trace.type.item";
     pub(super) const TEST: &str = "_iec-trace.type.test";
     pub(super) const SPECIFICATION: &str = "_iec-trace.type.specification";
@@ -157,6 +158,11 @@ const REQUIREMENT_ATTRIBUTES: [Attribute; 5] = [
     Attribute::Xhtml("ReqIF.Text"),
     Attribute::Enumeration("IEC.Class", ids::CLASS),
     Attribute::Enumeration("IEC.Verification", ids::VERIFICATION),
+];
+const SYSTEM_ATTRIBUTES: [Attribute; 3] = [
+    Attribute::String("ReqIF.ForeignID"),
+    Attribute::String("ReqIF.Name"),
+    Attribute::Xhtml("ReqIF.Text"),
 ];
 const HEADING_ATTRIBUTES: [Attribute; 2] = [
     Attribute::String("ReqIF.ForeignID"),
@@ -282,6 +288,7 @@ pub fn render(catalogue: &Catalogue, trace: &Trace, options: &ExportOptions) -> 
     for (type_id, name, attributes) in [
         (ids::REQUIREMENT, "Requirement", &REQUIREMENT_ATTRIBUTES[..]),
         (ids::HEADING, "Heading", &HEADING_ATTRIBUTES[..]),
+        (ids::SYSTEM, SYSTEM_REQUIREMENT_TYPE, &SYSTEM_ATTRIBUTES[..]),
         (ids::ITEM, CODE_OBJECT_TYPES[0], &ITEM_ATTRIBUTES[..]),
         (ids::TEST, CODE_OBJECT_TYPES[1], &TEST_ATTRIBUTES[..]),
     ] {
@@ -352,6 +359,17 @@ pub fn render(catalogue: &Catalogue, trace: &Trace, options: &ExportOptions) -> 
             ],
         });
     }
+    for system in &catalogue.system_requirements {
+        objects.push(Object {
+            identifier: stable_identifier("system-requirement", &system.id),
+            type_id: ids::SYSTEM,
+            values: vec![
+                ("ReqIF.ForeignID", Value::String(system.id.clone())),
+                ("ReqIF.Name", Value::String(system.title.clone())),
+                ("ReqIF.Text", Value::Xhtml(system.text.clone())),
+            ],
+        });
+    }
     for requirement in &catalogue.requirements {
         let mut values = vec![
             ("ReqIF.ForeignID", Value::String(requirement.id.clone())),
@@ -415,14 +433,16 @@ pub fn render(catalogue: &Catalogue, trace: &Trace, options: &ExportOptions) -> 
     }
     for requirement in &catalogue.requirements {
         for parent in &requirement.parent {
-            if let Some(parent) = catalogue.requirement(parent) {
-                relations.push((
-                    requirement_identifier(requirement),
-                    ids::PARENT,
-                    requirement_identifier(parent),
-                    format!("parent/{}/{}", requirement.id, parent.id),
-                ));
-            }
+            let target = match catalogue.requirement(parent) {
+                Some(parent) => requirement_identifier(parent),
+                None => stable_identifier("system-requirement", parent),
+            };
+            relations.push((
+                requirement_identifier(requirement),
+                ids::PARENT,
+                target,
+                format!("parent/{}/{}", requirement.id, parent),
+            ));
         }
     }
     for (path, (identifier, link)) in &items {
@@ -498,9 +518,9 @@ pub fn render(catalogue: &Catalogue, trace: &Trace, options: &ExportOptions) -> 
                     w.line(6, "</ATTRIBUTE-VALUE-XHTML>");
                 }
                 Value::Enumeration(literal) => {
-                    let datatype = match name {
-                        &"IEC.Class" => ids::CLASS,
-                        &"IEC.Verification" => ids::VERIFICATION,
+                    let datatype = match *name {
+                        "IEC.Class" => ids::CLASS,
+                        "IEC.Verification" => ids::VERIFICATION,
                         _ => ids::RESULT,
                     };
                     w.line(6, "<ATTRIBUTE-VALUE-ENUMERATION>");

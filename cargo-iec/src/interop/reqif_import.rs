@@ -24,6 +24,10 @@ use super::reqif::{Hierarchy, Reqif, ReqifError, SpecObject};
 /// export skips them (they are the trace, not requirements).
 pub const CODE_OBJECT_TYPES: [&str; 2] = ["iec-trace software item", "iec-trace test"];
 
+/// The SPEC-OBJECT-TYPE name of system requirements (the export writes it; importing
+/// any document, objects of a type of this name become `[[system_requirement]]`s).
+pub const SYSTEM_REQUIREMENT_TYPE: &str = "System requirement";
+
 /// The default ID attribute.
 pub const DEFAULT_ID_ATTRIBUTE: &str = "ReqIF.ForeignID";
 
@@ -77,6 +81,8 @@ pub struct Imported {
     pub sections: Vec<ImportedSection>,
     /// Requirements, in document order (objects outside every hierarchy last).
     pub requirements: Vec<ImportedRequirement>,
+    /// System requirements (objects of type `System requirement`), in document order.
+    pub system_requirements: Vec<ImportedRequirement>,
     /// Code and test objects of an iec-trace export, skipped.
     pub skipped_code_objects: usize,
     /// Things the user should know (the import went on).
@@ -147,6 +153,7 @@ fn title_of(object: &SpecObject, text: &str, id: &str, options: &ImportOptions) 
 struct Classified<'a> {
     object: &'a SpecObject,
     heading: bool,
+    system: bool,
     text: String,
 }
 
@@ -240,12 +247,17 @@ pub fn import(reqif: &Reqif, options: &ImportOptions) -> Result<Imported, ReqifE
             continue;
         }
         let text = text_of(object, options);
+        let system = object
+            .type_name
+            .eq_ignore_ascii_case(SYSTEM_REQUIREMENT_TYPE);
         classified.push(Classified {
-            heading: is_heading(object, &text),
+            heading: !system && is_heading(object, &text),
+            system,
             object,
             text,
         });
     }
+    // Software and system requirements share one ID space.
     let requirements: Vec<&Classified<'_>> = classified.iter().filter(|c| !c.heading).collect();
     let headings: Vec<&Classified<'_>> = classified.iter().filter(|c| c.heading).collect();
     let requirement_ids = choose_ids(
@@ -316,6 +328,8 @@ pub fn import(reqif: &Reqif, options: &ImportOptions) -> Result<Imported, ReqifE
                     ctx.section_order.push(id.clone());
                 }
                 walk(&entry.children, Some(&id), None, ctx);
+            } else if c.system {
+                walk(&entry.children, section, parent, ctx);
             } else {
                 let id = ctx.requirement_ids[&c.object.identifier].clone();
                 let slot = ctx.placed.entry(id.clone()).or_insert_with(|| {
@@ -357,7 +371,7 @@ pub fn import(reqif: &Reqif, options: &ImportOptions) -> Result<Imported, ReqifE
         walk(&specification.children, None, None, &mut ctx);
     }
     // Objects outside every outline still are requirements (relations may name them).
-    for c in &requirements {
+    for c in requirements.iter().filter(|c| !c.system) {
         let id = &requirement_ids[&c.object.identifier];
         if !placed.contains_key(id) {
             order.push(id.clone());
@@ -404,6 +418,17 @@ pub fn import(reqif: &Reqif, options: &ImportOptions) -> Result<Imported, ReqifE
         .iter()
         .map(|c| (requirement_ids[&c.object.identifier].as_str(), *c))
         .collect();
+    for c in requirements.iter().filter(|c| c.system) {
+        let id = requirement_ids[&c.object.identifier].clone();
+        imported.system_requirements.push(ImportedRequirement {
+            title: title_of(c.object, &c.text, &id, options),
+            text: c.text.clone(),
+            parent: Vec::new(),
+            section: None,
+            reqif_id: c.object.identifier.clone(),
+            id,
+        });
+    }
     for id in order {
         let c = identifier_of[id.as_str()];
         let (section, parent) = placed.remove(&id).unwrap_or_default();
@@ -516,6 +541,14 @@ pub fn render(imported: &Imported, options: &ImportOptions, tool: Option<&str>) 
             "source = {}",
             source_table(&options.source_file, &section.reqif_id)
         );
+    }
+    for requirement in &imported.system_requirements {
+        out.push_str("\n[[system_requirement]]\n");
+        let _ = writeln!(out, "id = {}", toml_string(&requirement.id));
+        let _ = writeln!(out, "title = {}", toml_string(&requirement.title));
+        if !requirement.text.is_empty() {
+            let _ = writeln!(out, "text = {}", toml_text(&requirement.text));
+        }
     }
     for requirement in &imported.requirements {
         out.push_str("\n[[requirement]]\n");
