@@ -14,6 +14,7 @@ pub mod environment;
 pub mod error;
 pub mod evidence;
 pub mod formats;
+pub mod interface;
 pub mod interop;
 pub mod junit;
 pub mod libtest;
@@ -123,7 +124,7 @@ pub(crate) fn traced_with_tests(
             "{target} uses `harness = false`; it was not run, so its annotations are not in the trace"
         ));
     }
-    let trace = trace::build(&trace::TraceInput {
+    let mut trace = trace::build(&trace::TraceInput {
         catalogue: &catalogue,
         catalogue_path: workspace.relative(&catalogue.path),
         records: &collected.records,
@@ -135,6 +136,7 @@ pub(crate) fn traced_with_tests(
             .map(|p| p.name.to_string())
             .collect(),
     });
+    interface::apply(&mut trace, &workspace.root, &collected.records);
     Ok((catalogue, trace, collected))
 }
 

@@ -37,11 +37,13 @@ pub enum GapKind {
     Failed,
     /// A test verifying the requirement was ignored, filtered out, or did not run.
     NotRun,
+    /// A public fn or type inside a unit that traces to no requirement.
+    UnannotatedUnit,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 9] = [
+    pub const ALL: [GapKind; 10] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
@@ -51,6 +53,7 @@ impl GapKind {
         GapKind::UntestedUnit,
         GapKind::Failed,
         GapKind::NotRun,
+        GapKind::UnannotatedUnit,
     ];
 
     /// The stable name.
@@ -63,6 +66,7 @@ impl GapKind {
             GapKind::ClassMismatch => "class-mismatch",
             GapKind::Suspect => "suspect",
             GapKind::UntestedUnit => "untested-unit",
+            GapKind::UnannotatedUnit => "unannotated-unit",
             GapKind::Failed => "failed",
             GapKind::NotRun => "not-run",
         }
@@ -141,6 +145,8 @@ pub struct UnitTrace {
     pub id: String,
     /// Rust path.
     pub path: String,
+    /// The annotated item's kind (`mod`, `fn`, `impl`, `struct`, `enum`, `trait`).
+    pub kind: String,
     /// The software item it belongs to.
     pub item: Option<String>,
     /// Its safety class.
@@ -154,6 +160,8 @@ pub struct UnitTrace {
     pub file: String,
     /// Line.
     pub line: u32,
+    /// Column of the unit's name (or of the `module_unit!` call).
+    pub column: u32,
     /// Requirements implemented by items inside it.
     pub requirements: Vec<String>,
 }
@@ -567,12 +575,14 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         unit_traces.push(UnitTrace {
             id: unit.id(),
             path: unit.record.path.clone(),
+            kind: unit.record.item_kind.clone(),
             item: unit.declaration.item.clone(),
             class: class.to_string(),
             class_source: source.as_str(),
             segregation: unit.declaration.segregation.clone(),
             file: unit.record.file.clone(),
             line: unit.record.line,
+            column: unit.record.column,
             requirements: unit_requirements
                 .get(&unit.id())
                 .map(|ids| ids.iter().cloned().collect())

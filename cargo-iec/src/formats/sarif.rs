@@ -27,6 +27,10 @@ fn rule(kind: GapKind) -> Value {
             "Test verifies no requirement",
             "A test carries no #[requirement(...)]: it verifies nothing the trace can show.",
         ),
+        GapKind::UnannotatedUnit => (
+            "Public item of a unit without a requirement",
+            "A public fn or type inside a software unit traces to no requirement: it is interface nobody asked for, or an annotation is missing.",
+        ),
         GapKind::UntestedUnit => (
             "Software unit without verification",
             "A software unit implements requirements, none of which any test verifies (IEC 62304 5.5).",
