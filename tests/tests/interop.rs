@@ -1,0 +1,75 @@
+//! Doorstop and StrictDoc catalogues, read in place, trace the same as their TOML
+//! equivalent; a problem in them stops the trace at its file, line and column.
+
+use iec_acceptance::Fixture;
+use iec_runtime::requirement;
+use serde_json::Value;
+
+/// The trace JSON of `fixture`, with the package and crate names replaced so that fixtures
+/// compare.
+fn traced(fixture: &Fixture, package: &str) -> Value {
+    let run = fixture.cargo_iec(["trace", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    let text = run
+        .stdout
+        .replace(package, "PACKAGE")
+        .replace(&package.replace('-', "_"), "CRATE");
+    let mut json: Value = serde_json::from_str(&text).expect("trace JSON");
+    // Where the catalogue is differs by format; what it says must not.
+    json["catalogue"] = Value::Null;
+    for gap in json["gaps"].as_array_mut().into_iter().flatten() {
+        gap["file"] = Value::Null;
+        gap["line"] = Value::Null;
+    }
+    json
+}
+
+#[test]
+#[requirement("TR-INTEROP-DOORSTOP", "TR-INTEROP-STRICTDOC", "TR-INTEROP-SOURCES")]
+fn doorstop_and_strictdoc_catalogues_trace_the_same_as_toml() {
+    let toml = traced(&Fixture::new("interop-toml"), "interop-toml");
+    let doorstop = traced(&Fixture::new("interop-doorstop"), "interop-doorstop");
+    let strictdoc = traced(&Fixture::new("interop-strictdoc"), "interop-strictdoc");
+    assert_eq!(toml["summary"]["requirements"], 4, "{toml:#}");
+    assert_eq!(toml["summary"]["implemented"], 3, "{toml:#}");
+    let gaps: Vec<String> = toml["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| format!("{} {}", g["kind"], g["requirement"]))
+        .collect();
+    assert_eq!(
+        gaps,
+        ["\"unimplemented\" \"SRS-4\"", "\"untested\" \"SRS-4\""]
+    );
+    assert_eq!(doorstop, toml);
+    assert_eq!(strictdoc, toml);
+}
+
+#[test]
+#[requirement("TR-INTEROP-DOORSTOP", "TR-CLI-EXIT")]
+fn a_broken_doorstop_item_stops_the_trace_at_its_line_and_column() {
+    let fixture = Fixture::new("interop-doorstop");
+    fixture.edit("doorstop/SRS/SRS-2.yml", "- SRS-1", "- SRS-9");
+    let run = fixture.cargo_iec(["trace"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr
+            .contains("doorstop/SRS/SRS-2.yml:7:3: unknown parent \"SRS-9\""),
+        "{run}"
+    );
+}
+
+#[test]
+#[requirement("TR-INTEROP-STRICTDOC", "TR-CLI-EXIT")]
+fn a_strictdoc_requirement_without_uid_stops_the_trace_at_its_header() {
+    let fixture = Fixture::new("interop-strictdoc");
+    fixture.edit("spec/srs.sdoc", "UID: SRS-4\n", "");
+    let run = fixture.cargo_iec(["trace"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr
+            .contains("spec/srs.sdoc:48:1: this [REQUIREMENT] has no UID"),
+        "{run}"
+    );
+}
