@@ -1,7 +1,7 @@
 //! Doorstop and StrictDoc catalogues, read in place, trace the same as their TOML
 //! equivalent; a problem in them stops the trace at its file, line and column.
 
-use iec_acceptance::Fixture;
+use iec_acceptance::{Fixture, cargo_iec, run};
 use iec_runtime::requirement;
 use serde_json::Value;
 
@@ -72,4 +72,20 @@ fn a_strictdoc_requirement_without_uid_stops_the_trace_at_its_header() {
             .contains("spec/srs.sdoc:48:1: this [REQUIREMENT] has no UID"),
         "{run}"
     );
+}
+
+#[test]
+#[requirement("TR-INTEROP-REQIF-IMPORT")]
+fn import_reqif_help_documents_the_mapping_and_the_exit_codes() {
+    let help = run(cargo_iec().args(["import", "reqif", "--help"]));
+    assert_eq!(help.code, 0, "{help}");
+    insta::assert_snapshot!(help.stdout);
+}
+
+#[test]
+#[requirement("TR-INTEROP-REQIF-EXPORT")]
+fn export_reqif_help_documents_the_objects_and_the_exit_codes() {
+    let help = run(cargo_iec().args(["export", "reqif", "--help"]));
+    assert_eq!(help.code, 0, "{help}");
+    insta::assert_snapshot!(help.stdout);
 }
