@@ -477,7 +477,13 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             unit: None,
             class: requirement.class.map(|c| c.to_string()),
             path: None,
-            file: Some(catalogue_path.clone()),
+            // The file that defines the requirement: one of several sources, or a Doorstop
+            // item, is not the catalogue's first file.
+            file: Some(if requirement.file.as_os_str().is_empty() {
+                catalogue_path.clone()
+            } else {
+                requirement.file.to_string_lossy().replace('\\', "/")
+            }),
             line: Some(line_u32(requirement.line)),
             message,
         };

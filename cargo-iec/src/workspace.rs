@@ -157,7 +157,7 @@ impl Workspace {
             root: self.root.display().to_string(),
         })?;
         // Messages name the catalogue relative to the workspace root, like every other path.
-        Catalogue::load_sources(&sources).map_err(|mut error| {
+        let mut catalogue = Catalogue::load_sources(&sources).map_err(|mut error| {
             error.path = PathBuf::from(self.relative(&error.path));
             for problem in &mut error.problems {
                 if let Some(file) = &mut problem.file {
@@ -165,7 +165,12 @@ impl Workspace {
                 }
             }
             Error::Catalogue(error)
-        })
+        })?;
+        // Gaps point at the file that defines each requirement, relative like every path.
+        for requirement in &mut catalogue.requirements {
+            requirement.file = PathBuf::from(self.relative(&requirement.file));
+        }
+        Ok(catalogue)
     }
 
     fn shown_sources(&self, sources: &[PathBuf]) -> String {

@@ -89,3 +89,16 @@ fn export_reqif_help_documents_the_objects_and_the_exit_codes() {
     assert_eq!(help.code, 0, "{help}");
     insta::assert_snapshot!(help.stdout);
 }
+
+#[test]
+#[requirement("TR-INTEROP-SOURCES", "TR-TRACE-GAPS")]
+fn a_gap_points_at_the_file_that_defines_the_requirement() {
+    let fixture = Fixture::new("interop-doorstop");
+    let run = fixture.cargo_iec(["trace", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    let json: Value = serde_json::from_str(&run.stdout).expect("trace JSON");
+    let gap = &json["gaps"][0];
+    assert_eq!(gap["requirement"], "SRS-4", "{json:#}");
+    assert_eq!(gap["file"], "doorstop/SRS/SRS-4.yml");
+    assert_eq!(gap["line"], 1);
+}
