@@ -32,11 +32,9 @@ fn is_block(name: &str) -> bool {
 fn walk(element: &Element, pre: bool, out: &mut String) {
     let name = element.name.as_str();
     let block = is_block(name);
+    let paragraph = name == "p" || name.starts_with('h') && name.len() == 2;
     if block {
-        out.push('\n');
-        if name == "p" || name.starts_with('h') && name.len() == 2 {
-            out.push('\n');
-        }
+        out.push_str(if paragraph { PARAGRAPH } else { "\n" });
     }
     match name {
         "li" => out.push_str("- "),
@@ -78,12 +76,12 @@ fn walk(element: &Element, pre: bool, out: &mut String) {
         }
     }
     if block {
-        out.push('\n');
-        if name == "p" || name.starts_with('h') && name.len() == 2 {
-            out.push('\n');
-        }
+        out.push_str(if paragraph { PARAGRAPH } else { "\n" });
     }
 }
+
+/// A paragraph break: a line of its own holding only this marker.
+const PARAGRAPH: &str = "\n\u{2}\n";
 
 /// The plain text of an XHTML value (the children of `THE-VALUE`).
 pub fn to_text(value: &Element) -> String {
@@ -94,17 +92,18 @@ pub fn to_text(value: &Element) -> String {
             Node::Text(t) => out.push_str(t.trim()),
         }
     }
-    // Lines trimmed, at most one blank line between paragraphs, none at the ends.
+    // Lines trimmed; empty lines dropped; one blank line where a paragraph ends, none at
+    // the ends.
     let mut lines: Vec<String> = Vec::new();
     for line in out.split('\n') {
-        let line = line.replace('\u{1}', "\n");
-        let line = line
-            .trim_matches(|c: char| c == ' ' || c == '\t')
-            .to_string();
-        if line.is_empty() && lines.last().is_none_or(String::is_empty) {
-            continue;
+        let line = line.trim_matches(|c: char| c == ' ' || c == '\t');
+        if line == "\u{2}" {
+            if lines.last().is_some_and(|l| !l.is_empty()) {
+                lines.push(String::new());
+            }
+        } else if !line.is_empty() {
+            lines.push(line.replace('\u{1}', "\n"));
         }
-        lines.push(line);
     }
     while lines.last().is_some_and(String::is_empty) {
         lines.pop();
