@@ -28,6 +28,7 @@ pub enum Alarm {
 }
 
 /// Alarm priority as IEC 60601-1-8 defines it, lowest first.
+#[requirement("SRS-18")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AlarmPriority {
     /// Awareness is required.
@@ -81,6 +82,7 @@ impl OcclusionThreshold {
 
 /// Consecutive samples above the threshold before the occlusion alarm: a single spike (a
 /// patient coughing, the line being squeezed) is not an occlusion.
+#[requirement("SRS-14")]
 pub const OCCLUSION_DEBOUNCE_SAMPLES: u8 = 3;
 
 /// Detects downstream occlusion from the pressure sampled every control cycle.
@@ -92,6 +94,7 @@ pub struct OcclusionDetector {
 
 impl OcclusionDetector {
     /// A detector for `threshold` that has seen no sample.
+    #[requirement("SRS-14")]
     pub const fn new(threshold: OcclusionThreshold) -> OcclusionDetector {
         OcclusionDetector {
             threshold: threshold.pressure(),
@@ -119,9 +122,11 @@ impl OcclusionDetector {
 pub const SINGLE_BUBBLE_LIMIT: Microlitres = Microlitres(100);
 
 /// This much air in [`AIR_WINDOW`] raises the air-in-line alarm.
+#[requirement("SRS-17")]
 pub const CUMULATIVE_AIR_LIMIT: Microlitres = Microlitres(1_000);
 
 /// The period over which small bubbles add up.
+#[requirement("SRS-17")]
 pub const AIR_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// Air is accounted in one-minute buckets.
@@ -132,6 +137,7 @@ const BUCKET: Duration = Duration::from_secs(60);
 const BUCKETS: usize = 16;
 
 /// Why the air-in-line alarm was raised.
+#[requirement("SRS-16", "SRS-17")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AirInLineCause {
     /// One bubble of [`SINGLE_BUBBLE_LIMIT`] or more.
@@ -161,6 +167,7 @@ impl Default for AirInLineDetector {
 
 impl AirInLineDetector {
     /// A detector that has seen no air.
+    #[requirement("SRS-16", "SRS-17")]
     pub const fn new() -> AirInLineDetector {
         AirInLineDetector {
             buckets: [AirBucket { minute: 0, air: 0 }; BUCKETS],
@@ -202,7 +209,10 @@ impl AirInLineDetector {
         Microlitres(air)
     }
 
-    /// Forgets all air, once the user has removed it from the line and confirmed.
+    /// Forgets all air, once the user has removed it from the line and confirmed: without
+    /// this, the air already purged would re-raise the cumulative alarm with every bubble
+    /// until it left the window, up to 15 minutes later.
+    #[requirement("SRS-28")]
     pub fn reset(&mut self) {
         *self = Self::new();
     }
@@ -306,7 +316,51 @@ mod tests {
             );
         }
         assert!(detector.air_in_window(at_seconds(99 * 120)) <= Microlitres(720));
+    }
+
+    #[test]
+    #[requirement("SRS-28")]
+    fn confirmed_removal_of_air_restarts_the_count_from_zero() {
+        let mut detector = AirInLineDetector::new();
+        let alarm = Some(AirInLineCause::Cumulative);
+        // 90 µL a minute: the twelfth bubble brings the window to 1080 µL.
+        for minute in 0..11 {
+            assert_eq!(
+                detector.on_bubble(at_seconds(minute * 60), Microlitres(90)),
+                None
+            );
+        }
+        assert_eq!(
+            detector.on_bubble(at_seconds(11 * 60), Microlitres(90)),
+            alarm
+        );
+        // Until the user confirms the air is gone, any further bubble re-raises the alarm.
+        assert_eq!(
+            detector.on_bubble(at_seconds(12 * 60), Microlitres(1)),
+            alarm
+        );
+
         detector.reset();
-        assert_eq!(detector.air_in_window(at_seconds(99 * 120)), Microlitres(0));
+        assert_eq!(detector.air_in_window(at_seconds(12 * 60)), Microlitres(0));
+        assert_eq!(
+            detector.on_bubble(at_seconds(13 * 60), Microlitres(1)),
+            None
+        );
+        // Air after the reset counts from zero towards both limits.
+        for minute in 14..25 {
+            assert_eq!(
+                detector.on_bubble(at_seconds(minute * 60), Microlitres(90)),
+                None
+            );
+        }
+        assert_eq!(
+            detector.on_bubble(at_seconds(25 * 60), Microlitres(90)),
+            alarm
+        );
+        detector.reset();
+        assert_eq!(
+            detector.on_bubble(at_seconds(26 * 60), Microlitres(100)),
+            Some(AirInLineCause::SingleBubble)
+        );
     }
 }

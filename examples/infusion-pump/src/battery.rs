@@ -12,6 +12,7 @@ use crate::alarms::Alarm;
 use crate::units::Millivolts;
 
 /// A state of charge in percent, 0 to 100.
+#[requirement("SRS-20")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Percent(pub u8);
 
@@ -78,15 +79,20 @@ impl Default for BatteryMonitor {
 
 impl BatteryMonitor {
     /// Low at or below this state of charge.
+    #[requirement("SRS-21")]
     pub const LOW_AT: Percent = Percent(20);
     /// A low condition clears at or above this.
+    #[requirement("SRS-21")]
     pub const LOW_CLEARS_AT: Percent = Percent(25);
     /// Depleted at or below this.
+    #[requirement("SRS-21")]
     pub const DEPLETED_AT: Percent = Percent(5);
     /// A depleted condition clears at or above this.
+    #[requirement("SRS-21")]
     pub const DEPLETED_CLEARS_AT: Percent = Percent(8);
 
     /// A monitor that has not measured yet and assumes a normal battery until it does.
+    #[requirement("SRS-21")]
     pub const fn new() -> BatteryMonitor {
         BatteryMonitor {
             level: BatteryLevel::Normal,
@@ -94,6 +100,7 @@ impl BatteryMonitor {
     }
 
     /// The condition after the last measurement.
+    #[requirement("SRS-21")]
     pub const fn level(&self) -> BatteryLevel {
         self.level
     }

@@ -31,10 +31,10 @@ use crate::units::{Microlitres, MicrolitresPerHour};
 use crate::watchdog::Task;
 
 /// The rate the line is primed at: 120 mL/h.
-pub const PRIME_RATE: MicrolitresPerHour = MicrolitresPerHour(120_000);
+const PRIME_RATE: MicrolitresPerHour = MicrolitresPerHour(120_000);
 
 /// Control cycles per hour (one every 100 ms).
-pub const CYCLES_PER_HOUR: u32 = 36_000;
+const CYCLES_PER_HOUR: u32 = 36_000;
 
 /// What the pump is doing.
 #[requirement("SRS-22")]
@@ -55,6 +55,7 @@ pub enum PumpState {
 }
 
 /// A detected malfunction.
+#[requirement("SRS-24")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// The syringe drive failed.
@@ -68,6 +69,7 @@ pub enum Fault {
 }
 
 /// Something that happened, from the user interface or a supervising function.
+#[requirement("SRS-22")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     /// The user started priming.
@@ -91,6 +93,7 @@ pub enum Event {
 }
 
 /// What to deliver.
+#[requirement("SRS-9", "SRS-13", "SRS-23")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Program {
     /// The infusion rate.
@@ -100,6 +103,7 @@ pub struct Program {
 }
 
 /// Why an event or program was refused; the state is unchanged.
+#[requirement("SRS-9", "SRS-22", "SRS-23")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransitionError {
     /// The event is not allowed in this state.
@@ -137,7 +141,8 @@ pub struct Controller<M> {
 }
 
 impl<M: MotorDriver> Controller<M> {
-    /// An idle controller with the drive stopped.
+    /// An idle controller with the drive stopped and the line not primed.
+    #[requirement("SRS-22", "SRS-23")]
     pub fn new(mut motor: M) -> Controller<M> {
         motor.stop();
         Controller {
@@ -153,21 +158,25 @@ impl<M: MotorDriver> Controller<M> {
     }
 
     /// The current state.
+    #[requirement("SRS-22", "SRS-30")]
     pub const fn state(&self) -> PumpState {
         self.state
     }
 
-    /// The drive.
+    /// The drive, read-only: only the controller commands it.
+    #[requirement("SRS-30")]
     pub const fn motor(&self) -> &M {
         &self.motor
     }
 
     /// The program, if one is set.
+    #[requirement("SRS-30")]
     pub const fn program(&self) -> Option<Program> {
         self.program
     }
 
-    /// The volume delivered since the program was set.
+    /// The volume delivered since the program was set, from the steps the drive produced.
+    #[requirement("SRS-13", "SRS-30")]
     pub fn volume_infused(&self) -> Microlitres {
         self.motor
             .delivered()
@@ -550,6 +559,49 @@ mod tests {
         }
         pump.tick();
         assert_eq!(pump.state(), PumpState::Fault(fault));
+        assert_eq!(pump.motor().rate, MicrolitresPerHour::ZERO);
+    }
+
+    #[test]
+    #[requirement("SRS-30")]
+    fn status_reports_state_program_volume_infused_and_drive() {
+        let mut pump = Controller::new(RecordingMotor::default());
+        assert_eq!(pump.state(), PumpState::Idle);
+        assert_eq!(pump.program(), None);
+        assert_eq!(pump.volume_infused(), Microlitres::ZERO);
+        pump.handle(Event::StartPriming).unwrap();
+        for _ in 0..20 {
+            pump.tick();
+        }
+        assert_eq!(pump.motor().rate, PRIME_RATE);
+        pump.handle(Event::PrimingComplete).unwrap();
+        // The drive counts the priming volume; the infusion does not.
+        let primed = pump.motor().delivered();
+        assert_eq!(primed, Microlitres(48));
+        let first = program(36, 100);
+        pump.set_program(first).unwrap();
+        assert_eq!(pump.program(), Some(first));
+        assert_eq!(pump.volume_infused(), Microlitres::ZERO);
+
+        pump.handle(Event::Start).unwrap();
+        for _ in 0..10 {
+            pump.tick();
+        }
+        assert_eq!(pump.state(), PumpState::Infusing);
+        assert_eq!(pump.motor().rate, MicrolitresPerHour(36_000));
+        assert_eq!(pump.volume_infused(), Microlitres(9));
+        assert_eq!(
+            pump.volume_infused(),
+            pump.motor().delivered().saturating_sub(primed)
+        );
+
+        // A program changed while paused continues the infusion.
+        pump.handle(Event::Pause).unwrap();
+        let second = program(20, 100);
+        pump.set_program(second).unwrap();
+        assert_eq!(pump.state(), PumpState::Paused);
+        assert_eq!(pump.program(), Some(second));
+        assert_eq!(pump.volume_infused(), Microlitres(9));
         assert_eq!(pump.motor().rate, MicrolitresPerHour::ZERO);
     }
 

@@ -16,6 +16,7 @@ use crate::units::MicrolitresPerHour;
 const CAPACITY: usize = 16;
 
 /// A formatted value, ready to be drawn.
+#[requirement("SRS-27")]
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct DisplayText {
     bytes: [u8; CAPACITY],
@@ -61,6 +62,7 @@ impl DisplayText {
     }
 
     /// The text.
+    #[requirement("SRS-27")]
     pub fn as_str(&self) -> &str {
         // Only ASCII is ever pushed.
         core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")

@@ -47,6 +47,7 @@ pub mod library {
     }
 
     /// Why a drug library entry is refused.
+    #[requirement("SRS-7")]
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum LibraryError {
         /// The concentration is zero, so no volume could be computed.
@@ -101,6 +102,7 @@ pub mod library {
     }
 
     /// Morphine 1 mg/mL for patient-controlled analgesia.
+    #[requirement("SRS-7")]
     pub const MORPHINE_PCA: DrugEntry = DrugEntry {
         name: "Morphine 1 mg/mL",
         concentration: MicrogramsPerMillilitre(1_000),
@@ -113,6 +115,7 @@ pub mod library {
     .checked();
 
     /// Fentanyl 10 µg/mL for patient-controlled analgesia.
+    #[requirement("SRS-7")]
     pub const FENTANYL_PCA: DrugEntry = DrugEntry {
         name: "Fentanyl 10 mcg/mL",
         concentration: MicrogramsPerMillilitre(10),
@@ -125,6 +128,7 @@ pub mod library {
     .checked();
 
     /// Hydromorphone 0.2 mg/mL for patient-controlled analgesia.
+    #[requirement("SRS-7")]
     pub const HYDROMORPHONE_PCA: DrugEntry = DrugEntry {
         name: "Hydromorphone 0.2 mg/mL",
         concentration: MicrogramsPerMillilitre(200),
@@ -136,10 +140,13 @@ pub mod library {
     }
     .checked();
 
-    /// The library shipped with the firmware.
+    /// The library shipped with the firmware: the entries a drug can be selected from.
+    #[requirement("SRS-7", "SRS-29")]
     pub const STANDARD_LIBRARY: [DrugEntry; 3] = [MORPHINE_PCA, FENTANYL_PCA, HYDROMORPHONE_PCA];
 
-    /// The entry of the standard library with this name.
+    /// The entry of the standard library with exactly this name (drug and concentration);
+    /// no near match, so "Morphine 10 mg/mL" never selects the 1 mg/mL syringe's limits.
+    #[requirement("SRS-29")]
     pub fn find(name: &str) -> Option<&'static DrugEntry> {
         STANDARD_LIBRARY.iter().find(|entry| entry.name == name)
     }
@@ -147,9 +154,10 @@ pub mod library {
 
 /// How many boluses the history holds. With the shortest lockout in the library (6 min) at
 /// most 10 boluses fit in an hour; a full history of recent boluses refuses further ones.
-pub const BOLUS_HISTORY_LEN: usize = 16;
+const BOLUS_HISTORY_LEN: usize = 16;
 
 /// The window of the hourly limit.
+#[requirement("SRS-6")]
 pub const HOURLY_WINDOW: Duration = Duration::from_secs(60 * 60);
 
 /// The bolus volume for `dose` at `concentration`, rounded down so the delivered dose
@@ -171,6 +179,7 @@ pub const fn bolus_volume(
 }
 
 /// Whether the user confirmed a dose above the soft limit on the confirmation screen.
+#[requirement("SRS-4")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SoftLimitOverride {
     /// The user has not been asked, or declined.
@@ -180,6 +189,7 @@ pub enum SoftLimitOverride {
 }
 
 /// Why a bolus is refused.
+#[requirement("SRS-3", "SRS-4", "SRS-5", "SRS-6")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BolusError {
     /// The requested dose is zero.
@@ -280,7 +290,8 @@ pub struct BolusGuard<'a> {
 }
 
 impl<'a> BolusGuard<'a> {
-    /// A guard for `drug` with no bolus given yet.
+    /// A guard for the selected `drug` with no bolus given yet.
+    #[requirement("SRS-3", "SRS-4", "SRS-5", "SRS-6", "SRS-29")]
     pub const fn new(drug: &'a DrugEntry) -> BolusGuard<'a> {
         BolusGuard {
             drug,
@@ -288,7 +299,8 @@ impl<'a> BolusGuard<'a> {
         }
     }
 
-    /// The drug this guard applies the limits of.
+    /// The drug this guard applies the limits of, for the bolus screen to show.
+    #[requirement("SRS-29")]
     pub const fn drug(&self) -> &'a DrugEntry {
         self.drug
     }

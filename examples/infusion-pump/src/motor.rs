@@ -11,6 +11,7 @@ use crate::rate::clamp_to_hardware;
 use crate::units::{Microlitres, MicrolitresPerHour};
 
 /// The shortest step period the driver IC accepts, in microseconds.
+#[requirement("SRS-12")]
 pub const MIN_STEP_PERIOD_US: u32 = 50;
 
 /// Microsecond-nanolitres per microlitre-hour: `period_us = this * nl_per_step / rate`.
@@ -28,6 +29,7 @@ pub trait MotorDriver {
 }
 
 /// The step timer and stepper driver IC, implemented by the board support crate.
+#[requirement("SRS-12", "SRS-13", "SRS-24")]
 pub trait StepperHardware {
     /// Produces one step every `period_us` microseconds, or none for `None`.
     fn set_step_period(&mut self, period_us: Option<u32>);
@@ -38,6 +40,7 @@ pub trait StepperHardware {
 }
 
 /// Why the drive cannot run.
+#[requirement("SRS-12", "SRS-24")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MotorError {
     /// The rate needs a step period shorter than [`MIN_STEP_PERIOD_US`].
@@ -55,6 +58,7 @@ pub struct SyringeDrive<H> {
 
 impl<H: StepperHardware> SyringeDrive<H> {
     /// A stopped drive; `nanolitres_per_step` comes from the syringe size detected.
+    #[requirement("SRS-12", "SRS-13")]
     pub fn new(mut hardware: H, nanolitres_per_step: u32) -> SyringeDrive<H> {
         hardware.set_step_period(None);
         SyringeDrive {
@@ -74,7 +78,8 @@ impl<H: StepperHardware> SyringeDrive<H> {
         Some((numerator + rate / 2) / rate)
     }
 
-    /// The hardware, for diagnostics.
+    /// The hardware, read-only, for diagnostics.
+    #[requirement("SRS-30")]
     pub fn hardware(&self) -> &H {
         &self.hardware
     }

@@ -22,6 +22,7 @@ pub const MIN_PROGRAMMABLE_RATE: MicrolitresPerHour = MicrolitresPerHour(100);
 pub const MAX_RATE: MicrolitresPerHour = MicrolitresPerHour(1_200_000);
 
 /// Why a rate cannot be programmed.
+#[requirement("SRS-8", "SRS-9")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateError {
     /// Below [`MIN_PROGRAMMABLE_RATE`].
@@ -109,6 +110,7 @@ impl RampLimiter {
     pub const MAX_INCREASE_PER_CYCLE: MicrolitresPerHour = MicrolitresPerHour(10_000);
 
     /// A stopped ramp.
+    #[requirement("SRS-11")]
     pub const fn new() -> RampLimiter {
         RampLimiter {
             commanded: MicrolitresPerHour::ZERO,
@@ -117,6 +119,7 @@ impl RampLimiter {
     }
 
     /// The rate commanded in the last cycle.
+    #[requirement("SRS-11")]
     pub const fn commanded(&self) -> MicrolitresPerHour {
         self.commanded
     }
@@ -133,7 +136,8 @@ impl RampLimiter {
         self.commanded
     }
 
-    /// Back to zero at once (stop, alarm, fault).
+    /// Back to zero at once (stop, alarm, fault), so that delivery restarts ramped.
+    #[requirement("SRS-11")]
     pub fn stop(&mut self) {
         self.commanded = MicrolitresPerHour::ZERO;
     }

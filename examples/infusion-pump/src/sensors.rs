@@ -10,18 +10,22 @@ use iec_runtime::requirement;
 use crate::units::MillimetresHg;
 
 /// Below this many counts the transducer bridge is open (cable unplugged).
+#[requirement("SRS-15")]
 pub const OPEN_CIRCUIT_BELOW_COUNTS: u16 = 40;
 
 /// Above this many counts the bridge output is shorted to the supply.
+#[requirement("SRS-15")]
 pub const SHORT_CIRCUIT_ABOVE_COUNTS: u16 = 4050;
 
 /// One channel of the 12-bit ADC, implemented by the board support crate.
+#[requirement("SRS-15")]
 pub trait AdcChannel {
     /// The latest conversion, or `None` if the conversion did not complete in time.
     fn read_counts(&mut self) -> Option<u16>;
 }
 
 /// A sensor producing readings of one quantity.
+#[requirement("SRS-15")]
 pub trait Sensor {
     /// The quantity read.
     type Reading;
@@ -30,6 +34,7 @@ pub trait Sensor {
 }
 
 /// Why a sensor gave no reading.
+#[requirement("SRS-15")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SensorError {
     /// The signal is below the plausible band: the sensor is disconnected.
@@ -41,6 +46,7 @@ pub enum SensorError {
 }
 
 /// The per-unit calibration of the pressure transducer, stored in the calibration flash.
+#[requirement("SRS-15")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PressureCalibration {
     /// Counts at atmospheric pressure.
@@ -58,6 +64,7 @@ pub struct PressureTransducer<A> {
 
 impl<A: AdcChannel> PressureTransducer<A> {
     /// A transducer read through `adc` with the unit's `calibration`.
+    #[requirement("SRS-15")]
     pub const fn new(adc: A, calibration: PressureCalibration) -> PressureTransducer<A> {
         PressureTransducer { adc, calibration }
     }

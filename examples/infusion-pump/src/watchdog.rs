@@ -10,6 +10,7 @@ use iec_runtime::{requirement, software_unit};
 use crate::units::Instant;
 
 /// The independent hardware watchdog, implemented by the board support crate.
+#[requirement("SRS-25")]
 pub trait Watchdog {
     /// Restarts the watchdog's countdown.
     fn kick(&mut self);
@@ -28,9 +29,11 @@ pub enum Task {
 
 impl Task {
     /// Every supervised task.
+    #[requirement("SRS-25")]
     pub const ALL: [Task; 3] = [Task::Control, Task::Sensing, Task::Display];
 
     /// How often the task runs.
+    #[requirement("SRS-25")]
     pub const fn period(self) -> Duration {
         match self {
             Task::Control | Task::Sensing => Duration::from_millis(100),
@@ -63,6 +66,7 @@ pub struct TaskMonitor {
 
 impl TaskMonitor {
     /// A monitor started at `now`: every task's first deadline counts from here.
+    #[requirement("SRS-25")]
     pub const fn new(now: Instant) -> TaskMonitor {
         TaskMonitor {
             last_check_in: [now; Task::ALL.len()],
@@ -70,11 +74,13 @@ impl TaskMonitor {
     }
 
     /// Records that `task` completed a cycle at `now`.
+    #[requirement("SRS-25")]
     pub fn check_in(&mut self, task: Task, now: Instant) {
         self.last_check_in[task.index()] = now;
     }
 
     /// The first task that has not checked in within its deadline at `now`.
+    #[requirement("SRS-25")]
     pub fn overdue(&self, now: Instant) -> Option<Task> {
         Task::ALL.into_iter().find(|task| {
             now.saturating_duration_since(self.last_check_in[task.index()]) > task.deadline()

@@ -225,10 +225,37 @@ fn hourly_limit_caps_boluses_even_when_the_lockout_allows_them() {
 
 #[test]
 #[requirement("SRS-7")]
-fn the_shipped_drug_library_is_consistent_and_searchable() {
+fn the_shipped_drug_library_is_consistent() {
     for entry in STANDARD_LIBRARY {
         assert_eq!(entry.validated(), Ok(entry), "{}", entry.name);
+    }
+}
+
+#[test]
+#[requirement("SRS-29")]
+fn a_drug_is_selected_by_its_exact_name_and_its_limits_apply() {
+    for entry in STANDARD_LIBRARY {
         assert_eq!(library::find(entry.name), Some(&entry));
     }
-    assert_eq!(library::find("Morphine 10 mg/mL"), None);
+    // Another concentration, a different spelling or a prefix selects nothing.
+    for name in [
+        "Morphine 10 mg/mL",
+        "morphine 1 mg/mL",
+        "Morphine",
+        "Hydromorphone 0.2 mg/mL ",
+        "",
+    ] {
+        assert_eq!(library::find(name), None, "{name:?}");
+    }
+    // The bolus checks apply the selected entry's limits and say which entry that is.
+    let selected = library::find("Hydromorphone 0.2 mg/mL").unwrap();
+    let mut guard = BolusGuard::new(selected);
+    assert_eq!(guard.drug(), &HYDROMORPHONE_PCA);
+    assert_eq!(guard.drug().name, "Hydromorphone 0.2 mg/mL");
+    assert_eq!(
+        guard.authorise(Micrograms(401), SoftLimitOverride::Confirmed, Instant::BOOT),
+        Err(BolusError::AboveHardLimit {
+            limit: HYDROMORPHONE_PCA.bolus_hard_limit
+        })
+    );
 }
