@@ -46,7 +46,45 @@ fn type_name(ty: &syn::Type) -> Option<String> {
     }
 }
 
-/// The public items of `items`, whose module path is `base`, recursing into inline modules.
+/// Names of the public types (struct, enum, union, trait) declared in `items`.
+fn public_types(items: &[syn::Item]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) if is_public(&s.vis) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) if is_public(&e.vis) => Some(e.ident.to_string()),
+            syn::Item::Union(u) if is_public(&u.vis) => Some(u.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The public methods and associated consts of an impl block (all of them for a trait
+/// impl, whose items are the trait's interface), under `base::Type`.
+fn impl_items(i: &syn::ItemImpl, base: &str, out: &mut Vec<PublicItem>) {
+    let Some(ty) = type_name(&i.self_ty) else {
+        return;
+    };
+    let trait_impl = i.trait_.is_some();
+    for impl_item in &i.items {
+        let (name, kind, public) = match impl_item {
+            syn::ImplItem::Fn(f) => (&f.sig.ident, "fn", is_public(&f.vis)),
+            syn::ImplItem::Const(c) => (&c.ident, "const", is_public(&c.vis)),
+            _ => continue,
+        };
+        if public || trait_impl {
+            out.push(PublicItem {
+                path: format!("{base}::{ty}::{name}"),
+                kind,
+                line: line_of(name.span()),
+            });
+        }
+    }
+}
+
+/// The public items of `items`, whose module path is `base`, recursing into inline modules:
+/// public fns, types, traits, consts and statics, and the public methods and consts of
+/// inherent impls of public types declared here.
 fn collect(items: &[syn::Item], base: &str, out: &mut Vec<PublicItem>) {
     let push = |name: &syn::Ident, kind: &'static str, out: &mut Vec<PublicItem>| {
         out.push(PublicItem {
@@ -55,6 +93,7 @@ fn collect(items: &[syn::Item], base: &str, out: &mut Vec<PublicItem>) {
             line: line_of(name.span()),
         });
     };
+    let types = public_types(items);
     for item in items {
         match item {
             syn::Item::Fn(f) if is_public(&f.vis) => push(&f.sig.ident, "fn", out),
@@ -65,21 +104,11 @@ fn collect(items: &[syn::Item], base: &str, out: &mut Vec<PublicItem>) {
             syn::Item::Type(t) if is_public(&t.vis) => push(&t.ident, "type", out),
             syn::Item::Const(c) if is_public(&c.vis) => push(&c.ident, "const", out),
             syn::Item::Static(s) if is_public(&s.vis) => push(&s.ident, "static", out),
-            syn::Item::Impl(i) if i.trait_.is_none() => {
-                let Some(ty) = type_name(&i.self_ty) else {
-                    continue;
-                };
-                for impl_item in &i.items {
-                    if let syn::ImplItem::Fn(f) = impl_item
-                        && is_public(&f.vis)
-                    {
-                        out.push(PublicItem {
-                            path: format!("{base}::{ty}::{}", f.sig.ident),
-                            kind: "fn",
-                            line: line_of(f.sig.ident.span()),
-                        });
-                    }
-                }
+            syn::Item::Impl(i)
+                if i.trait_.is_none()
+                    && type_name(&i.self_ty).is_some_and(|ty| types.contains(&ty)) =>
+            {
+                impl_items(i, base, out);
             }
             syn::Item::Mod(m) if is_public(&m.vis) => {
                 if let Some((_, items)) = &m.content {
@@ -87,6 +116,25 @@ fn collect(items: &[syn::Item], base: &str, out: &mut Vec<PublicItem>) {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// A unit declared on a type: the type, and the inherent impls of it beside it.
+fn type_unit(siblings: &[syn::Item], item: &syn::Item, base: &str, out: &mut Vec<PublicItem>) {
+    collect(std::slice::from_ref(item), base, out);
+    let name = match item {
+        syn::Item::Struct(s) => s.ident.to_string(),
+        syn::Item::Enum(e) => e.ident.to_string(),
+        syn::Item::Union(u) => u.ident.to_string(),
+        _ => return,
+    };
+    for sibling in siblings {
+        if let syn::Item::Impl(i) = sibling
+            && i.trait_.is_none()
+            && type_name(&i.self_ty).as_deref() == Some(name.as_str())
+        {
+            impl_items(i, base, out);
         }
     }
 }
@@ -104,52 +152,49 @@ fn module_at(items: &[syn::Item], line: u32) -> Option<&[syn::Item]> {
     })
 }
 
+/// The item whose name starts at `line`:`column`, with the items beside it.
+fn find(items: &[syn::Item], line: u32, column: u32) -> Option<(&[syn::Item], &syn::Item)> {
+    items.iter().find_map(|item| {
+        let hit = match item {
+            syn::Item::Mod(m) => at(m.ident.span(), line, column),
+            syn::Item::Fn(f) => at(f.sig.ident.span(), line, column),
+            syn::Item::Struct(s) => at(s.ident.span(), line, column),
+            syn::Item::Enum(e) => at(e.ident.span(), line, column),
+            syn::Item::Union(u) => at(u.ident.span(), line, column),
+            syn::Item::Trait(t) => at(t.ident.span(), line, column),
+            syn::Item::Impl(i) => at(i.self_ty.span(), line, column),
+            _ => false,
+        };
+        if hit {
+            return Some((items, item));
+        }
+        match item {
+            syn::Item::Mod(m) => m
+                .content
+                .as_ref()
+                .and_then(|(_, inner)| find(inner, line, column)),
+            _ => None,
+        }
+    })
+}
+
 /// The public interface of `unit`, from `file`.
 fn interface(file: &syn::File, unit: &UnitTrace) -> Vec<PublicItem> {
     let mut out = Vec::new();
-    let (line, column) = (unit.line, unit.column);
     let parent = unit.path.rsplit_once("::").map_or("", |(parent, _)| parent);
-    fn find(items: &[syn::Item], line: u32, column: u32) -> Option<&syn::Item> {
-        items.iter().find_map(|item| {
-            let hit = match item {
-                syn::Item::Mod(m) => at(m.ident.span(), line, column),
-                syn::Item::Fn(f) => at(f.sig.ident.span(), line, column),
-                syn::Item::Struct(s) => at(s.ident.span(), line, column),
-                syn::Item::Enum(e) => at(e.ident.span(), line, column),
-                syn::Item::Trait(t) => at(t.ident.span(), line, column),
-                syn::Item::Impl(i) => at(i.self_ty.span(), line, column),
-                _ => false,
-            };
-            if hit {
-                return Some(item);
-            }
-            match item {
-                syn::Item::Mod(m) => m
-                    .content
-                    .as_ref()
-                    .and_then(|(_, inner)| find(inner, line, column)),
-                _ => None,
-            }
-        })
-    }
-    match find(&file.items, line, column) {
-        Some(syn::Item::Mod(m)) => {
+    match find(&file.items, unit.line, unit.column) {
+        Some((_, syn::Item::Mod(m))) => {
             if let Some((_, items)) = &m.content {
                 collect(items, &unit.path, &mut out);
             }
         }
-        Some(syn::Item::Impl(i)) => {
-            let base = parent.to_string();
-            collect(
-                std::slice::from_ref(&syn::Item::Impl(i.clone())),
-                &base,
-                &mut out,
-            );
-        }
-        Some(item) => collect(std::slice::from_ref(item), parent, &mut out),
+        // An impl unit is `module::Type`: its items are that impl's, whatever their
+        // visibility for a trait impl.
+        Some((_, syn::Item::Impl(i))) => impl_items(i, parent, &mut out),
+        Some((siblings, item)) => type_unit(siblings, item, parent, &mut out),
         // Declared from inside with `module_unit!`: the module containing the call.
         None => {
-            let items = module_at(&file.items, line).unwrap_or(&file.items);
+            let items = module_at(&file.items, unit.line).unwrap_or(&file.items);
             collect(items, &unit.path, &mut out);
         }
     }
@@ -171,23 +216,36 @@ pub fn apply(trace: &mut Trace, root: &Path, records: &[Record]) {
         .filter(|r| !r.is_test && matches!(r.declares, Declares::Requirements { .. }))
         .map(|r| r.path.as_str())
         .collect();
-    let unit_paths: Vec<&str> = trace.units.iter().map(|u| u.path.as_str()).collect();
     let mut files: BTreeMap<PathBuf, Option<syn::File>> = BTreeMap::new();
+    let interfaces: Vec<Vec<PublicItem>> = trace
+        .units
+        .iter()
+        .map(|unit| {
+            let path = root.join(&unit.file);
+            let file = files.entry(path.clone()).or_insert_with(|| {
+                let text = std::fs::read_to_string(&path).ok()?;
+                syn::parse_file(&text).ok()
+            });
+            file.as_ref()
+                .map(|file| interface(file, unit))
+                .unwrap_or_default()
+        })
+        .collect();
+    // An item listed by several units (a module unit and a type or impl unit inside it)
+    // belongs to the innermost of them.
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    for (index, items) in interfaces.iter().enumerate() {
+        for item in items {
+            let entry = owner.entry(item.path.as_str()).or_insert(index);
+            if trace.units[index].path.len() > trace.units[*entry].path.len() {
+                *entry = index;
+            }
+        }
+    }
     let mut gaps = BTreeSet::new();
-    for unit in &trace.units {
-        let path = root.join(&unit.file);
-        let file = files.entry(path.clone()).or_insert_with(|| {
-            let text = std::fs::read_to_string(&path).ok()?;
-            syn::parse_file(&text).ok()
-        });
-        let Some(file) = file else { continue };
-        for item in interface(file, unit) {
-            // Items of a nested unit are that unit's interface.
-            let owner = unit_paths
-                .iter()
-                .filter(|p| contains(p, &item.path))
-                .max_by_key(|p| p.len());
-            if owner.is_some_and(|owner| *owner != unit.path) {
+    for (index, unit) in trace.units.iter().enumerate() {
+        for item in &interfaces[index] {
+            if owner.get(item.path.as_str()) != Some(&index) {
                 continue;
             }
             let traced = implementations.iter().any(|annotated| {
@@ -251,6 +309,45 @@ mod tests {
             paths,
             ["c::dose::bolus", "c::dose::Pump", "c::dose::Pump::start"]
         );
+    }
+
+    const TYPES: &str = "pub struct Monitor;\nimpl Monitor {\n    pub const LIMIT: u32 = 3;\n    pub fn new() -> Self { Monitor }\n    fn private(&self) {}\n}\nimpl Clone for Monitor {\n    fn clone(&self) -> Self { Monitor }\n}\nstruct Hidden;\nimpl Hidden {\n    pub fn visible_nowhere(&self) {}\n}\n";
+
+    fn paths(file: &syn::File, unit: &UnitTrace) -> Vec<String> {
+        interface(file, unit).into_iter().map(|i| i.path).collect()
+    }
+
+    #[test]
+    #[requirement("TR-TRACE-MODEL")]
+    fn a_type_unit_includes_its_inherent_methods_and_consts() {
+        let file = syn::parse_file(TYPES).unwrap();
+        assert_eq!(
+            paths(&file, &unit("c::m::Monitor", 1, 12)),
+            [
+                "c::m::Monitor",
+                "c::m::Monitor::LIMIT",
+                "c::m::Monitor::new"
+            ]
+        );
+    }
+
+    #[test]
+    #[requirement("TR-TRACE-MODEL")]
+    fn a_trait_impl_unit_is_the_trait_impl_s_items() {
+        let file = syn::parse_file(TYPES).unwrap();
+        assert_eq!(
+            paths(&file, &unit("c::m::Monitor", 7, 16)),
+            ["c::m::Monitor::clone"]
+        );
+    }
+
+    #[test]
+    #[requirement("TR-TRACE-MODEL")]
+    fn methods_of_private_types_are_not_interface() {
+        let file = syn::parse_file(TYPES).unwrap();
+        let all = paths(&file, &unit("c::m", 1, 1));
+        assert!(!all.iter().any(|p| p.contains("Hidden")), "{all:?}");
+        assert!(all.contains(&"c::m::Monitor::LIMIT".to_string()), "{all:?}");
     }
 
     #[test]
