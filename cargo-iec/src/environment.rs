@@ -444,11 +444,7 @@ fn target_of(args: &[String], host: Option<&str>) -> Option<String> {
 pub fn collect(input: EnvironmentInput<'_>) -> Environment {
     let rustc = rustc(input.root);
     let lock = input.root.join("Cargo.lock");
-    let cargo = crate::run::version_line(
-        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .arg("-V")
-            .current_dir(input.root),
-    );
+    let cargo = crate::run::cargo_version();
     Environment {
         schema: SCHEMA,
         bundle: crate::evidence::BUNDLE_SCHEMA,

@@ -277,7 +277,7 @@ pub fn table(trace: &Trace, view: TraceView) -> String {
         let _ = writeln!(
             out,
             "Tests ({}): {} passed, {} failed, {} ignored, {} not run; {} of {} requirement{} verified by tests that all ran and passed",
-            results.runner,
+            results.source(),
             results.tests.passed,
             results.tests.failed,
             results.tests.ignored,

@@ -326,6 +326,18 @@ pub struct ResultsSummary {
     pub requirements_verified_by_test: usize,
 }
 
+impl ResultsSummary {
+    /// Who produced the results, for people: `cargo-nextest 0.9.143 (...)`,
+    /// `cargo test (cargo 1.95.0 ...)`, `junit (results.xml)`.
+    pub fn source(&self) -> String {
+        match &self.runner_version {
+            Some(version) if version.starts_with(&self.runner) => version.clone(),
+            Some(version) => format!("{} ({version})", self.runner),
+            None => self.runner.clone(),
+        }
+    }
+}
+
 /// The combined result of the harness tests behind one link.
 fn link_outcome(run: &TestRun, link: &Link) -> TestOutcome {
     let target = link.target.as_deref().unwrap_or("lib");

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
 
 use cargo_metadata::{Message, Package};
 use iec_runtime::requirement;
@@ -95,15 +96,26 @@ pub fn version_line(command: &mut Command) -> Option<String> {
         .map(|l| l.trim().to_string())
 }
 
-/// `cargo nextest --version`, when cargo-nextest is installed.
+/// `cargo nextest --version`, when cargo-nextest is installed (asked once per process).
 pub fn nextest_version() -> Option<String> {
-    version_line(cargo().args(["nextest", "--version"]))
+    static VERSION: OnceLock<Option<String>> = OnceLock::new();
+    VERSION
+        .get_or_init(|| version_line(cargo().args(["nextest", "--version"])))
+        .clone()
+}
+
+/// `cargo -V` (asked once per process).
+pub fn cargo_version() -> Option<String> {
+    static VERSION: OnceLock<Option<String>> = OnceLock::new();
+    VERSION
+        .get_or_init(|| version_line(cargo().arg("-V")))
+        .clone()
 }
 
 /// Picks the runner: nextest when asked or (with `auto`) installed, else `cargo test`.
 #[requirement("TR-TEST-RUN")]
 pub fn choose(choice: RunnerChoice) -> Result<Runner, Error> {
-    let cargo_version = || version_line(cargo().arg("-V")).unwrap_or_else(|| "cargo".into());
+    let cargo_version = || cargo_version().unwrap_or_else(|| "cargo".into());
     match choice {
         RunnerChoice::Cargo => Ok(Runner::Cargo(cargo_version())),
         RunnerChoice::Nextest => nextest_version().map(Runner::Nextest).ok_or_else(|| {

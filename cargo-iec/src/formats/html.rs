@@ -150,14 +150,10 @@ pub fn render_with_header(trace: &Trace, header: &str) -> String {
     );
     out.push_str(header);
     if let Some(results) = &trace.results {
-        let version = results
-            .runner_version
-            .as_deref()
-            .map_or(String::new(), |v| format!(" {}", escape(v)));
         let _ = writeln!(
             out,
-            "<p class=\"meta\" id=\"results\">Test results from {}{version}: {} passed, {} failed, {} ignored, {} not run</p>",
-            escape(&results.runner),
+            "<p class=\"meta\" id=\"results\">Test results from {}: {} passed, {} failed, {} ignored, {} not run</p>",
+            escape(&results.source()),
             results.tests.passed,
             results.tests.failed,
             results.tests.ignored,
