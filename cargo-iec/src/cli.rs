@@ -52,6 +52,8 @@ unknown-id      an annotation names an ID the catalogue lacks\n  \
 orphan-test     a test verifies no requirement (listed with --orphans)\n  \
 class-mismatch  a unit's class is lower than its item's without a segregation rationale\n  \
 untested-unit   a unit implements requirements none of which any test verifies\n  \
+unannotated-unit  a public fn or type inside a unit traces to no requirement\n  \
+channel-mismatch  a link seen by the static scan or the compiled registry only\n  \
 suspect         requirement text or item signature changed since `cargo iec review`\n  \
 failed          a verifying test failed (with --results, or in `cargo iec test`)\n  \
 not-run         a verifying test was ignored, filtered out or did not run (with --results)\n\n\

@@ -10,6 +10,7 @@ use iec_runtime::requirement;
 
 pub mod cli;
 pub mod compiled;
+pub mod cross_check;
 pub mod environment;
 pub mod error;
 pub mod evidence;

@@ -39,11 +39,13 @@ pub enum GapKind {
     NotRun,
     /// A public fn or type inside a unit that traces to no requirement.
     UnannotatedUnit,
+    /// A link one collection channel saw and the other did not.
+    ChannelMismatch,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 10] = [
+    pub const ALL: [GapKind; 11] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
@@ -54,6 +56,7 @@ impl GapKind {
         GapKind::Failed,
         GapKind::NotRun,
         GapKind::UnannotatedUnit,
+        GapKind::ChannelMismatch,
     ];
 
     /// The stable name.
@@ -67,6 +70,7 @@ impl GapKind {
             GapKind::Suspect => "suspect",
             GapKind::UntestedUnit => "untested-unit",
             GapKind::UnannotatedUnit => "unannotated-unit",
+            GapKind::ChannelMismatch => "channel-mismatch",
             GapKind::Failed => "failed",
             GapKind::NotRun => "not-run",
         }
