@@ -159,10 +159,13 @@ impl Workspace {
         // Messages name the catalogue relative to the workspace root, like every other path.
         let mut catalogue = Catalogue::load_sources(&sources).map_err(|mut error| {
             error.path = PathBuf::from(self.relative(&error.path));
+            let root = format!("{}/", self.root.display());
             for problem in &mut error.problems {
                 if let Some(file) = &mut problem.file {
                     *file = PathBuf::from(self.relative(file));
                 }
+                // "already defined at FILE:LINE" names another source: relative too.
+                problem.message = problem.message.replace(&root, "");
             }
             Error::Catalogue(error)
         })?;

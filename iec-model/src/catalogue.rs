@@ -158,6 +158,8 @@ pub struct SystemRequirement {
     pub title: String,
     /// The requirement text.
     pub text: String,
+    /// The tool and identifier it was imported from, if any.
+    pub source: Option<Source>,
     /// The file that defines it.
     pub file: PathBuf,
     /// Line of its table in the catalogue.
@@ -491,6 +493,7 @@ impl Catalogue {
                     id: raw.id.value,
                     title: raw.title,
                     text: raw.text,
+                    source: raw.source,
                     file: raw.place.file,
                     line: raw.place.position.line,
                 });

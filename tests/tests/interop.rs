@@ -102,3 +102,74 @@ fn a_gap_points_at_the_file_that_defines_the_requirement() {
     assert_eq!(gap["file"], "doorstop/SRS/SRS-4.yml");
     assert_eq!(gap["line"], 1);
 }
+
+/// The round trip a team lives with: export to the requirements tool, import its answer,
+/// review the links, and see the links of a requirement whose text the tool changed turn
+/// suspect at the next import.
+#[test]
+#[requirement(
+    "TR-INTEROP-REQIF-EXPORT",
+    "TR-INTEROP-REQIF-IMPORT",
+    "TR-INTEROP-REQIF-REIMPORT",
+    "TR-TRACE-SUSPECT"
+)]
+fn a_requirement_changed_in_the_requirements_tool_makes_its_links_suspect() {
+    let fixture = Fixture::new("interop-toml");
+    let run = fixture.cargo_iec(["export", "reqif", "--output", "srs.reqif"]);
+    assert_eq!(run.code, 0, "{run}");
+    let run = fixture.cargo_iec([
+        "import",
+        "reqif",
+        "srs.reqif",
+        "--output",
+        "reqs/imported.toml",
+    ]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr
+            .contains("imported 4 requirements and 2 sections"),
+        "{run}"
+    );
+    // From now on the requirements tool holds the requirements, system ones included.
+    fixture.edit(
+        "Cargo.toml",
+        "\"reqs/system.toml\", \"reqs/software.toml\"",
+        "\"reqs/imported.toml\"",
+    );
+    let run = fixture.cargo_iec(["review"]);
+    assert_eq!(run.code, 0, "{run}");
+    let suspect = |fixture: &Fixture| -> Vec<String> {
+        let run = fixture.cargo_iec(["trace", "--format", "json"]);
+        assert_eq!(run.code, 0, "{run}");
+        let json: Value = serde_json::from_str(&run.stdout).expect("trace JSON");
+        json["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["kind"] == "suspect")
+            .map(|g| format!("{} {}", g["requirement"], g["path"]))
+            .collect()
+    };
+    assert_eq!(suspect(&fixture), Vec::<String>::new());
+    // The requirements tool rewords SRS-2; the next export from it is imported again.
+    fixture.edit(
+        "srs.reqif",
+        "refuse a bolus above the drug's hard limit.",
+        "refuse a bolus above the drug's hard limit and say why.",
+    );
+    let run = fixture.cargo_iec([
+        "import",
+        "reqif",
+        "srs.reqif",
+        "--output",
+        "reqs/imported.toml",
+    ]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("changed 1 requirement: SRS-2"), "{run}");
+    let suspect = suspect(&fixture);
+    assert_eq!(suspect.len(), 2, "{suspect:?}");
+    assert!(
+        suspect.iter().all(|s| s.starts_with("\"SRS-2\"")),
+        "{suspect:?}"
+    );
+}

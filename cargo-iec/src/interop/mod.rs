@@ -196,7 +196,13 @@ fn previous_import(output: &Path) -> Result<Option<iec_model::Catalogue>, Error>
         .filter(|r| r.source.is_none())
         .map(|r| r.id.as_str())
         .chain(previous.items.iter().map(|i| i.id.as_str()))
-        .chain(previous.system_requirements.iter().map(|r| r.id.as_str()))
+        .chain(
+            previous
+                .system_requirements
+                .iter()
+                .filter(|r| r.source.is_none())
+                .map(|r| r.id.as_str()),
+        )
         .collect();
     if !hand_written.is_empty() {
         return Err(Error::Input(format!(

@@ -204,6 +204,16 @@ fn requirement_identifier(requirement: &Requirement) -> String {
         .unwrap_or_else(|| stable_identifier("requirement", &requirement.id))
 }
 
+fn system_identifier(catalogue: &Catalogue, id: &str) -> String {
+    catalogue
+        .system_requirements
+        .iter()
+        .find(|s| s.id == id)
+        .and_then(|s| s.source.as_ref())
+        .and_then(|s| s.reqif_id.clone())
+        .unwrap_or_else(|| stable_identifier("system-requirement", id))
+}
+
 fn location(link: &Link) -> String {
     format!("{}:{}", link.file, link.line)
 }
@@ -361,7 +371,7 @@ pub fn render(catalogue: &Catalogue, trace: &Trace, options: &ExportOptions) -> 
     }
     for system in &catalogue.system_requirements {
         objects.push(Object {
-            identifier: stable_identifier("system-requirement", &system.id),
+            identifier: system_identifier(catalogue, &system.id),
             type_id: ids::SYSTEM,
             values: vec![
                 ("ReqIF.ForeignID", Value::String(system.id.clone())),
@@ -435,7 +445,7 @@ pub fn render(catalogue: &Catalogue, trace: &Trace, options: &ExportOptions) -> 
         for parent in &requirement.parent {
             let target = match catalogue.requirement(parent) {
                 Some(parent) => requirement_identifier(parent),
-                None => stable_identifier("system-requirement", parent),
+                None => system_identifier(catalogue, parent),
             };
             relations.push((
                 requirement_identifier(requirement),

@@ -549,6 +549,11 @@ pub fn render(imported: &Imported, options: &ImportOptions, tool: Option<&str>) 
         if !requirement.text.is_empty() {
             let _ = writeln!(out, "text = {}", toml_text(&requirement.text));
         }
+        let _ = writeln!(
+            out,
+            "source = {}",
+            source_table(&options.source_file, &requirement.reqif_id)
+        );
     }
     for requirement in &imported.requirements {
         out.push_str("\n[[requirement]]\n");

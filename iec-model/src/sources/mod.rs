@@ -68,6 +68,7 @@ pub(crate) struct DraftSystemRequirement {
     pub(crate) id: Located<String>,
     pub(crate) title: String,
     pub(crate) text: String,
+    pub(crate) source: Option<Source>,
     pub(crate) place: Place,
 }
 

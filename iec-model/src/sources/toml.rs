@@ -51,6 +51,7 @@ struct RawSystemRequirement {
     title: String,
     #[serde(default)]
     text: String,
+    source: Option<RawSource>,
 }
 
 #[derive(Deserialize)]
@@ -208,6 +209,7 @@ pub(crate) fn read(text: &str, path: &Path) -> Result<Draft, CatalogueError> {
             id: reader.located(raw.id),
             title: raw.title,
             text: raw.text,
+            source: raw.source.map(Source::from),
             place,
         });
     }
