@@ -26,6 +26,7 @@ pub mod results;
 pub mod review;
 pub mod run;
 pub mod soup;
+pub mod static_scan;
 pub mod test_command;
 pub mod trace;
 pub mod verify;
