@@ -227,6 +227,9 @@ pub struct ReviewArgs {
     /// Which packages.
     #[command(flatten)]
     pub selection: PackageSelection,
+    /// Which channels.
+    #[command(flatten)]
+    pub channels: ChannelArgs,
     /// Review only the links of these requirements (default: every link).
     #[arg(long = "requirement", value_name = "ID")]
     pub requirements: Vec<String>,
@@ -257,6 +260,24 @@ pub struct PackageSelection {
     /// Do not activate the `default` feature.
     #[arg(long)]
     pub no_default_features: bool,
+    /// Build for the target triple. Test binaries for a target other than the host cannot
+    /// run here, so such a trace reads the sources only (the static channel).
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Option<String>,
+}
+
+/// Which collection channels run.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ChannelArgs {
+    /// Read the annotations from the sources only, without building (also used when
+    /// --target names another platform). By default both the compiled registry and the
+    /// sources are read, and a link seen by one and not the other is a `channel-mismatch`.
+    #[arg(long = "static")]
+    pub static_only: bool,
+    /// A source file that does not parse is reported and skipped; without this flag the
+    /// run then ends with exit code 2 after printing the trace.
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 /// Output formats of the trace.
@@ -293,6 +314,9 @@ pub struct TraceArgs {
     /// Which packages.
     #[command(flatten)]
     pub selection: PackageSelection,
+    /// Which channels.
+    #[command(flatten)]
+    pub channels: ChannelArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TraceFormat::Table)]
     pub format: TraceFormat,

@@ -245,6 +245,9 @@ fn build(workspace: &Workspace, selection: &PackageSelection) -> Result<Vec<Test
     if selection.no_default_features {
         command.arg("--no-default-features");
     }
+    if let Some(target) = &selection.target {
+        command.arg("--target").arg(target);
+    }
     command.stdout(Stdio::piped()).stderr(Stdio::inherit());
     let mut child = command.spawn().map_err(|source| Error::Io {
         context: "cannot run `cargo test --no-run`".to_string(),

@@ -101,35 +101,75 @@ pub(crate) fn warn(message: &str) {
 fn traced(
     workspace: &workspace::Workspace,
     selection: &PackageSelection,
+    channels: &cli::ChannelArgs,
     include_orphans: bool,
-) -> Result<(iec_model::Catalogue, trace::Trace), Error> {
-    traced_with_tests(workspace, selection, include_orphans)
-        .map(|(catalogue, trace, _)| (catalogue, trace))
+) -> Result<(iec_model::Catalogue, trace::Trace, usize), Error> {
+    traced_with_tests(workspace, selection, channels, include_orphans)
+        .map(|(catalogue, trace, _, scan_errors)| (catalogue, trace, scan_errors))
+}
+
+/// The host's target triple (`rustc -vV`), to tell whether test binaries can run here.
+fn host_triple(root: &std::path::Path) -> Option<String> {
+    environment::rustc(root).host
 }
 
 /// [`traced`], also returning what the compiled channel collected (test binaries and the
-/// tests their harnesses list), which joining test results needs.
+/// tests their harnesses list), which joining test results needs, and how many source files
+/// the static scan could not read (each reported on stderr).
 pub(crate) fn traced_with_tests(
     workspace: &workspace::Workspace,
     selection: &PackageSelection,
+    channels: &cli::ChannelArgs,
     include_orphans: bool,
-) -> Result<(iec_model::Catalogue, trace::Trace, compiled::Collected), Error> {
+) -> Result<
+    (
+        iec_model::Catalogue,
+        trace::Trace,
+        compiled::Collected,
+        usize,
+    ),
+    Error,
+> {
     let catalogue = workspace.catalogue()?;
-    let collected = compiled::collect(workspace, selection)?;
-    for package in &collected.without_runtime {
-        warn(&format!(
-            "package `{package}` does not depend on iec-runtime, so it can carry no annotations; it adds nothing to the trace"
+    let foreign_target = selection
+        .target
+        .as_deref()
+        .filter(|target| host_triple(&workspace.root).as_deref() != Some(*target));
+    if let Some(target) = foreign_target {
+        note(&format!(
+            "test binaries for {target} cannot run on this host: reading the sources only (static channel)"
         ));
     }
-    for target in &collected.skipped {
-        warn(&format!(
-            "{target} uses `harness = false`; it was not run, so its annotations are not in the trace"
-        ));
+    let static_only = channels.static_only || foreign_target.is_some();
+    let scan = static_scan::scan(workspace);
+    for error in &scan.errors {
+        report_scan_error(error, channels.keep_going);
     }
+    let collected = if static_only {
+        compiled::Collected::default()
+    } else {
+        let collected = compiled::collect(workspace, selection)?;
+        for package in &collected.without_runtime {
+            warn(&format!(
+                "package `{package}` does not depend on iec-runtime, so it can carry no annotations; it adds nothing to the trace"
+            ));
+        }
+        for target in &collected.skipped {
+            warn(&format!(
+                "{target} uses `harness = false`; it was not run, so its annotations come from the sources only"
+            ));
+        }
+        collected
+    };
+    let records = if static_only {
+        &scan.records
+    } else {
+        &collected.records
+    };
     let mut trace = trace::build(&trace::TraceInput {
         catalogue: &catalogue,
         catalogue_path: workspace.relative(&catalogue.path),
-        records: &collected.records,
+        records,
         listed_tests: &collected.tests,
         include_orphans,
         packages: workspace
@@ -138,13 +178,46 @@ pub(crate) fn traced_with_tests(
             .map(|p| p.name.to_string())
             .collect(),
     });
-    interface::apply(&mut trace, &workspace.root, &collected.records);
-    Ok((catalogue, trace, collected))
+    interface::apply(&mut trace, &workspace.root, records);
+    if !static_only {
+        let read: std::collections::BTreeSet<record::TargetRef> =
+            collected.tests.keys().cloned().collect();
+        trace.gaps.extend(cross_check::compare(
+            &collected.records,
+            &scan.records,
+            &read,
+        ));
+        for finding in &scan.unresolved {
+            note(&format!(
+                "{}:{}:{}: the static scan cannot name this annotation's item ({}); the compiled registry is used for it",
+                finding.file, finding.line, finding.column, finding.reason
+            ));
+        }
+        trace.gaps.sort();
+        trace.gaps.dedup();
+        trace.summary.gaps = trace.gaps.len();
+    }
+    Ok((catalogue, trace, collected, scan.errors.len()))
+}
+
+fn report_scan_error(error: &static_scan::ScanError, keep_going: bool) {
+    #[allow(clippy::print_stderr)]
+    {
+        let level = if keep_going { "warning" } else { "error" };
+        eprintln!("{level}: {error}");
+    }
 }
 
 fn run_review(args: &ReviewArgs) -> Result<u8, Error> {
     let workspace = workspace::Workspace::load(&args.selection)?;
-    let (catalogue, trace) = traced(&workspace, &args.selection, false)?;
+    let (catalogue, trace, scan_errors) =
+        traced(&workspace, &args.selection, &args.channels, false)?;
+    if scan_errors > 0 && !args.channels.keep_going {
+        return Err(Error::Input(format!(
+            "{scan_errors} source file{} could not be read (above); nothing was reviewed. Fix them, or pass --keep-going",
+            if scan_errors == 1 { "" } else { "s" }
+        )));
+    }
     for id in &args.requirements {
         if catalogue.requirement(id).is_none() {
             return Err(Error::Input(format!(
@@ -185,8 +258,8 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         &workspace.root.join("Cargo.toml"),
     )?;
     let include_orphans = args.orphans || policy.mentions(GapKind::OrphanTest);
-    let (catalogue, mut trace, collected) =
-        traced_with_tests(&workspace, &args.selection, include_orphans)?;
+    let (catalogue, mut trace, collected, scan_errors) =
+        traced_with_tests(&workspace, &args.selection, &args.channels, include_orphans)?;
     let lock_path = review::lock_path(&workspace.root, &workspace.metadata.workspace_metadata);
     if let Some(lock) = review::read_lock(&lock_path)? {
         review::apply(&mut trace, &catalogue, &workspace.root, &lock);
@@ -209,6 +282,12 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         TraceFormat::Sarif => formats::sarif::render(&trace, &policy),
     };
     output::write(args.output.as_deref(), &text)?;
+    if scan_errors > 0 && !args.channels.keep_going {
+        return Err(Error::Input(format!(
+            "{scan_errors} source file{} could not be read (above), so the trace may lack their annotations; fix them, or pass --keep-going to accept the trace without them",
+            if scan_errors == 1 { "" } else { "s" }
+        )));
+    }
     let denied: Vec<_> = trace.gaps.iter().filter(|g| policy.denies(g)).collect();
     if tests_failed {
         warn("the JUnit file has failed tests");

@@ -82,8 +82,12 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
         runner.version()
     ));
     let include_orphans = policy.mentions(GapKind::OrphanTest);
-    let (catalogue, mut trace, collected) =
-        crate::traced_with_tests(&workspace, &args.selection, include_orphans)?;
+    let (catalogue, mut trace, collected, _) = crate::traced_with_tests(
+        &workspace,
+        &args.selection,
+        &crate::cli::ChannelArgs::default(),
+        include_orphans,
+    )?;
     let lock_path = review::lock_path(&workspace.root, &workspace.metadata.workspace_metadata);
     if let Some(lock) = review::read_lock(&lock_path)? {
         review::apply(&mut trace, &catalogue, &workspace.root, &lock);

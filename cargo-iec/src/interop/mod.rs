@@ -219,8 +219,12 @@ fn previous_import(output: &Path) -> Result<Option<iec_model::Catalogue>, Error>
 pub fn run_export(format: &ExportFormat) -> Result<u8, Error> {
     let ExportFormat::Reqif(args) = format;
     let workspace = crate::workspace::Workspace::load(&args.selection)?;
-    let (catalogue, mut trace, collected) =
-        crate::traced_with_tests(&workspace, &args.selection, false)?;
+    let (catalogue, mut trace, collected, _) = crate::traced_with_tests(
+        &workspace,
+        &args.selection,
+        &crate::cli::ChannelArgs::default(),
+        false,
+    )?;
     if let Some(path) = &args.results {
         let run = crate::run::from_junit_file(path, &workspace, &collected)?;
         crate::results::apply(&mut trace, &run);
