@@ -110,6 +110,8 @@ impl LibtestLog {
     }
 
     fn record(&mut self, name: &str, status: &str) -> bool {
+        // libtest prints `#[should_panic]` tests as `test NAME - should panic ... ok`.
+        let name = name.strip_suffix(" - should panic").unwrap_or(name);
         let Some(key) = self.key(name) else {
             return false;
         };
@@ -204,7 +206,7 @@ impl LibtestLog {
         {
             let status = status.trim();
             if status.is_empty() {
-                self.pending = self.key(name);
+                self.pending = self.key(name.strip_suffix(" - should panic").unwrap_or(name));
             } else {
                 self.record(name, status);
             }
@@ -268,8 +270,9 @@ mod tests {
     const OUTPUT: &str = "\
      Running unittests src/lib.rs (target/debug/deps/pump-0123abcd)
 
-running 4 tests
+running 5 tests
 test dose::tests::capped ... ok
+test dose::tests::overdose_panics - should panic ... ok
 test dose::tests::slow ... ignored, needs the bench rig
 test dose::tests::plain_ignore ... ignored
 test dose::tests::broken ... FAILED
@@ -329,6 +332,11 @@ test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
         let run = read(OUTPUT);
         let result = |target, name| run.outcomes[&key(target, name)].result;
         assert_eq!(result("lib", "dose::tests::capped"), TestResult::Passed);
+        assert_eq!(
+            result("lib", "dose::tests::overdose_panics"),
+            TestResult::Passed,
+            "a should_panic test is named without the ` - should panic` libtest appends"
+        );
         assert_eq!(result("lib", "dose::tests::slow"), TestResult::Ignored);
         assert_eq!(result("lib", "dose::tests::broken"), TestResult::Failed);
         assert_eq!(result("test:rate", "rate_is_positive"), TestResult::Passed);

@@ -232,11 +232,18 @@ pub fn run(
     listed: &BTreeMap<TargetRef, BTreeSet<String>>,
 ) -> Result<RunOutput, Error> {
     let packages: Vec<&Package> = plan.workspace.selected.iter().collect();
+    let doc_tests = plan.doc_tests && plan.runner_args.is_empty();
+    // Plain `cargo test` runs the doc tests in the same invocation, but not the examples'
+    // tests: one cargo invocation fewer when there are no examples.
+    let examples = packages
+        .iter()
+        .any(|p| p.targets.iter().any(|t| t.is_example()));
+    let merged = matches!(runner, Runner::Cargo(_)) && doc_tests && !examples;
     let mut output = match runner {
         Runner::Nextest(_) => run_nextest(plan, runner, &packages, listed)?,
-        Runner::Cargo(_) => run_cargo(plan, runner, &packages)?,
+        Runner::Cargo(_) => run_cargo(plan, runner, &packages, merged)?,
     };
-    if plan.doc_tests && plan.runner_args.is_empty() {
+    if doc_tests && !merged {
         run_doc_tests(plan, &packages, &mut output)?;
     }
     let ignored = ignored_tests(binaries)?;
@@ -244,10 +251,13 @@ pub fn run(
     Ok(output)
 }
 
+/// Runs `cargo test`; with `with_doc_tests`, its default targets, doc tests included (the
+/// caller checked there are no examples), else `--tests --examples`.
 fn run_cargo(
     plan: &RunPlan<'_>,
     runner: &Runner,
     packages: &[&Package],
+    with_doc_tests: bool,
 ) -> Result<RunOutput, Error> {
     let mut command = cargo();
     command.current_dir(&plan.workspace.root).args([
@@ -256,7 +266,7 @@ fn run_cargo(
         "--message-format=json-render-diagnostics",
     ]);
     selection_args(&mut command, plan, packages);
-    if !selects_targets(plan.runner_args) {
+    if !with_doc_tests && !selects_targets(plan.runner_args) {
         command.args(["--tests", "--examples"]);
     }
     command.args(plan.runner_args);
@@ -270,6 +280,9 @@ fn run_cargo(
         .map(|p| (p.id.clone(), p))
         .collect();
     let mut log = LibtestLog::new(runner.name(), Some(runner.version().to_string()));
+    if with_doc_tests {
+        register_doc_crates(&mut log, packages);
+    }
     let mut text = String::new();
     let mut crash: Option<String> = None;
     let status = stream(command, |line| {
@@ -428,13 +441,7 @@ fn run_doc_tests(
     let shown = display(&command);
     progress(&format!("running {shown}"));
     let mut log = LibtestLog::new("cargo test --doc", None);
-    for package in &with_lib {
-        for target in &package.targets {
-            if junit::kind_of(&target.kind) == Some("lib") {
-                log.register_doc_crate(&target.name.replace('-', "_"), package.name.as_str());
-            }
-        }
-    }
+    register_doc_crates(&mut log, &with_lib);
     let text = &mut output.log;
     let status = stream(command, |line| {
         progress(line);
@@ -450,6 +457,17 @@ fn run_doc_tests(
     output.run.binary_durations.extend(doc.binary_durations);
     output.commands.push(shown);
     Ok(())
+}
+
+/// Makes `Doc-tests CRATE` lines known for the libraries of `packages`.
+fn register_doc_crates(log: &mut LibtestLog, packages: &[&Package]) {
+    for package in packages {
+        for target in &package.targets {
+            if junit::kind_of(&target.kind) == Some("lib") {
+                log.register_doc_crate(&target.name.replace('-', "_"), package.name.as_str());
+            }
+        }
+    }
 }
 
 /// The outcomes in a JUnit file (`cargo iec trace --results`), identified against the
@@ -518,7 +536,8 @@ fn ignored_tests(
                 .strip_prefix("test ")
                 .and_then(|rest| rest.rsplit_once(" ... "))
                 && let Some(reason) = status.strip_prefix("ignored, ")
-                && let Some(slot) = found.get_mut(name)
+                && let Some(slot) =
+                    found.get_mut(name.strip_suffix(" - should panic").unwrap_or(name))
             {
                 *slot = Some(reason.trim().to_string());
             }

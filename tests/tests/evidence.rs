@@ -154,8 +154,8 @@ fn check_results_bundle(run: &Run, bundle: &Path) {
     );
     assert_eq!(
         link_results(&trace, "RES-PASS"),
-        ["test:flow passed", "lib passed"],
-        "the lib test and the integration test of the same name are told apart (sorted by path)"
+        ["test:flow passed", "lib passed", "lib passed"],
+        "the lib test and the integration test of the same name are told apart (sorted by path), a should_panic test is read"
     );
     assert_eq!(link_results(&trace, "RES-FAIL"), ["lib failed"]);
     assert_eq!(link_results(&trace, "RES-IGNORED"), ["lib ignored"]);
@@ -163,7 +163,7 @@ fn check_results_bundle(run: &Run, bundle: &Path) {
     assert_eq!(trace["summary"]["verified"], 1);
     assert_eq!(
         trace["results"]["tests"],
-        serde_json::json!({"passed": 2, "failed": 1, "ignored": 1, "not_run": 1})
+        serde_json::json!({"passed": 3, "failed": 1, "ignored": 1, "not_run": 1})
     );
     let ignored_gap = trace["gaps"]
         .as_array()
@@ -439,13 +439,14 @@ fn a_junit_file_from_another_runner_is_joined_and_missing_tests_are_not_run() {
         "junit.xml",
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <testsuites>
-  <testsuite name="results_pump" tests="3">
+  <testsuite name="results_pump" tests="4">
     <testcase classname="tests" name="passes" time="0.5"/>
     <testcase classname="tests" name="fails" time="0.1">
       <failure message="assertion failed">thread 'tests::fails' panicked at src/lib.rs:42:9:
 1.5 uL must round down to 1 uL</failure>
     </testcase>
     <testcase classname="flow" name="passes" time="0.25"/>
+    <testcase classname="tests" name="panics_as_expected" time="0.01"/>
   </testsuite>
 </testsuites>
 "#,
@@ -455,10 +456,10 @@ fn a_junit_file_from_another_runner_is_joined_and_missing_tests_are_not_run() {
     let trace = run.json();
     assert_eq!(
         link_results(&trace, "RES-PASS"),
-        ["test:flow passed", "lib passed"]
+        ["test:flow passed", "lib passed", "lib passed"]
     );
     assert_eq!(
-        requirement(&trace, "RES-PASS")["verified_by"][1]["duration_ms"],
+        requirement(&trace, "RES-PASS")["verified_by"][2]["duration_ms"],
         500.0
     );
     assert_eq!(link_results(&trace, "RES-FAIL"), ["lib failed"]);
