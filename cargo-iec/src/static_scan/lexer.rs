@@ -603,12 +603,15 @@ fn skip_number(bytes: &[u8], start: usize) -> usize {
 
 /// Line and column (both 1-based, the column in chars like `column!()`) of byte offsets.
 ///
-/// Lines are counted from the nearest earlier checkpoint, so a file's positions cost about
-/// one pass over the part of it that holds them, whatever their order.
+/// Lines are counted from the last position asked for when the next one is further on (the
+/// usual order), else from the nearest earlier checkpoint, so a file's positions cost about
+/// one pass over the part of it that holds them.
 pub(crate) struct LineIndex<'a> {
     src: &'a str,
-    /// `(offset, line, start of that line)`, increasing.
+    /// `(offset, line, start of that line)`, increasing, a few kilobytes apart.
     checkpoints: Vec<(usize, usize, usize)>,
+    /// The last position computed.
+    cursor: (usize, usize, usize),
 }
 
 impl<'a> LineIndex<'a> {
@@ -617,6 +620,7 @@ impl<'a> LineIndex<'a> {
         LineIndex {
             src,
             checkpoints: vec![(0, 1, 0)],
+            cursor: (0, 1, 0),
         }
     }
 
@@ -624,17 +628,24 @@ impl<'a> LineIndex<'a> {
     pub(crate) fn position(&mut self, offset: usize) -> (u32, u32) {
         let bytes = self.src.as_bytes();
         let offset = offset.min(bytes.len());
-        let k = self.checkpoints.partition_point(|&(at, _, _)| at <= offset) - 1;
-        let (from, mut line, mut line_start) = self.checkpoints[k];
+        let (from, mut line, mut line_start) = if offset >= self.cursor.0 {
+            self.cursor
+        } else {
+            let k = self.checkpoints.partition_point(|&(at, _, _)| at <= offset) - 1;
+            self.checkpoints[k]
+        };
         let between = &bytes[from..offset];
         let newlines = count_newlines(between);
         if newlines > 0 {
             line += newlines;
             line_start = from + between.iter().rposition(|&b| b == b'\n').unwrap_or(0) + 1;
         }
-        // A checkpoint every few kilobytes keeps going back cheap without a push per call.
-        if k + 1 == self.checkpoints.len() && offset - from >= 4096 {
-            self.checkpoints.push((offset, line, line_start));
+        if offset >= self.cursor.0 {
+            self.cursor = (offset, line, line_start);
+            let last = self.checkpoints.last().map_or(0, |c| c.0);
+            if offset >= last + 4096 {
+                self.checkpoints.push(self.cursor);
+            }
         }
         let prefix = &bytes[line_start..offset];
         let column = if prefix.is_ascii() {
@@ -730,6 +741,23 @@ mod tests {
             assert_eq!(
                 count_newlines(bytes),
                 bytes.iter().filter(|&&b| b == b'\n').count()
+            );
+        }
+    }
+
+    #[test]
+    fn positions_asked_in_any_order_are_right() {
+        let src: String = (0..3000).map(|i| format!("line {i} \u{e9}\n")).collect();
+        let mut index = LineIndex::new(&src);
+        let offsets = [0, 9000, 100, 25000, 24999, 5, src.len() - 1, 40];
+        for offset in offsets {
+            let line = src[..offset].matches('\n').count() + 1;
+            let start = src[..offset].rfind('\n').map_or(0, |n| n + 1);
+            let column = src[start..offset].chars().count() + 1;
+            assert_eq!(
+                index.position(offset),
+                (line as u32, column as u32),
+                "{offset}"
             );
         }
     }

@@ -67,7 +67,15 @@ impl Names {
 
     /// Does `text` contain an annotation name (or a longer word containing one)?
     pub(crate) fn in_text(&self, text: &str) -> bool {
-        self.needles.iter().any(|n| text.contains(n.as_str()))
+        self.in_text_with(text, true)
+    }
+
+    /// [`Names::in_text`] when whether `text` contains `mod` is known: without it,
+    /// `module_unit` cannot occur and is not searched for.
+    pub(crate) fn in_text_with(&self, text: &str, has_mod: bool) -> bool {
+        self.needles
+            .iter()
+            .any(|n| (has_mod || n != "module_unit") && text.contains(n.as_str()))
     }
 }
 
@@ -125,11 +133,12 @@ impl Hits {
         let mut body_hits = false;
         for body in bodies {
             let text = &src[body.clone()];
-            if names.in_text(text) {
+            let has_mod = text.contains("mod");
+            if names.in_text_with(text, has_mod) {
                 hits.names.push(body.start);
                 body_hits = true;
             }
-            if text.contains("mod") && !module_declarations(text).is_empty() {
+            if has_mod && !module_declarations(text).is_empty() {
                 hits.modules.push(body.start);
                 body_hits = true;
             }
