@@ -145,6 +145,17 @@ pub(crate) fn traced_with_tests(
     for error in &scan.errors {
         report_scan_error(error, channels.keep_going);
     }
+    for finding in &scan.unresolved {
+        let message = format!(
+            "{}:{}:{}: the static scan cannot name this annotation's item ({})",
+            finding.file, finding.line, finding.column, finding.reason
+        );
+        if static_only {
+            warn(&format!("{message}; its link is missing from this sources-only trace"));
+        } else {
+            note(&format!("{message}; the compiled registry is used for it"));
+        }
+    }
     let collected = if static_only {
         compiled::Collected::default()
     } else {
@@ -187,12 +198,6 @@ pub(crate) fn traced_with_tests(
             &scan.records,
             &read,
         ));
-        for finding in &scan.unresolved {
-            note(&format!(
-                "{}:{}:{}: the static scan cannot name this annotation's item ({}); the compiled registry is used for it",
-                finding.file, finding.line, finding.column, finding.reason
-            ));
-        }
         trace.gaps.sort();
         trace.gaps.dedup();
         trace.summary.gaps = trace.gaps.len();
