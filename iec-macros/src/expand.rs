@@ -34,8 +34,19 @@ fn site(span: Span) -> TokenStream {
     }
 }
 
+/// `::iec_runtime::__private`, under the name the crate being compiled gives iec-runtime
+/// (`iec = { package = "iec-runtime" }` makes it `::iec::__private`). Inside iec-runtime
+/// itself, and when the manifest cannot be read, the canonical name (iec-runtime declares
+/// `extern crate self as iec_runtime`).
 fn private() -> TokenStream {
-    quote! { ::iec_runtime::__private }
+    use proc_macro_crate::{FoundCrate, crate_name};
+    match crate_name("iec-runtime") {
+        Ok(FoundCrate::Name(name)) if name != "iec_runtime" => {
+            let name = proc_macro2::Ident::new(&name, Span::call_site());
+            quote! { ::#name::__private }
+        }
+        _ => quote! { ::iec_runtime::__private },
+    }
 }
 
 fn item_kind(kind: ast::Kind) -> TokenStream {
