@@ -212,12 +212,7 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
         plural(summary.gaps)
     ));
     for gap in &trace.gaps {
-        progress(&format!(
-            "  {} {}: {}",
-            gap.kind,
-            gap.subject(),
-            gap.message
-        ));
+        progress(&format!("  {}: {}", gap.kind, gap.message));
     }
     if !environment.source.is_clean() {
         progress(&format!("warning: {}", dirty_message(&environment.source)));

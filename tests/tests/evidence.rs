@@ -503,3 +503,60 @@ fn the_bundles_own_junit_joins_back_to_the_same_results() {
     }
     assert_eq!(gaps(&rejoined), gaps(&original));
 }
+
+/// The key paths of a JSON value, one per line, for a snapshot of its shape.
+fn shape(value: &Value, prefix: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map {
+                shape(item, &format!("{prefix}.{key}"), out);
+            }
+        }
+        Value::Array(items) => match items.first() {
+            Some(first) => shape(first, &format!("{prefix}[]"), out),
+            None => out.push(format!("{prefix}[]")),
+        },
+        _ => out.push(prefix.to_string()),
+    }
+}
+
+#[test]
+#[requirement(
+    "TR-EVIDENCE-JUNIT",
+    "TR-EVIDENCE-ANOMALIES",
+    "TR-EVIDENCE-ENV",
+    "TR-TEST-EXIT"
+)]
+fn the_bundle_files_and_the_summary_match_their_snapshots() {
+    let (fixture, _out, run, bundle) = results_run("cargo");
+    let mut settings = fixture.snapshot_settings();
+    // Machine- and run-specific values: thread IDs, times, hashes, paths.
+    settings.add_filter(r"\(\d+\) panicked at", "(ID) panicked at");
+    settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[TIME]");
+    settings.add_filter(r#"time="[0-9.]+""#, r#"time="[SECONDS]""#);
+    settings.add_filter(r"[0-9a-f]{64}", "[SHA256]");
+    settings.add_filter(r"/tmp/\.tmp[A-Za-z0-9]+", "[OUT]");
+    settings.bind(|| {
+        insta::assert_snapshot!(
+            "junit_xml",
+            std::fs::read_to_string(bundle.join("junit.xml")).expect("junit.xml")
+        );
+        insta::assert_snapshot!(
+            "anomalies_json",
+            std::fs::read_to_string(bundle.join("anomalies.json")).expect("anomalies.json")
+        );
+        let summary: String = run
+            .stderr
+            .lines()
+            .skip_while(|l| !l.starts_with("tests ("))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        insta::assert_snapshot!("summary_on_stderr", summary);
+        let mut keys = Vec::new();
+        shape(&read_json(&bundle.join("environment.json")), "", &mut keys);
+        // Which variables are set depends on the caller's environment.
+        keys.retain(|k| !k.starts_with(".variables."));
+        insta::assert_snapshot!("environment_json_shape", keys.join("\n"));
+    });
+    assert_eq!(run.stdout.lines().count(), 1, "only the bundle path: {run}");
+}
