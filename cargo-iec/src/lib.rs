@@ -151,7 +151,9 @@ pub(crate) fn traced_with_tests(
             finding.file, finding.line, finding.column, finding.reason
         );
         if static_only {
-            warn(&format!("{message}; its link is missing from this sources-only trace"));
+            warn(&format!(
+                "{message}; its link is missing from this sources-only trace"
+            ));
         } else {
             note(&format!("{message}; the compiled registry is used for it"));
         }
@@ -286,13 +288,15 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         TraceFormat::Html => formats::html::render(&trace),
         TraceFormat::Sarif => formats::sarif::render(&trace, &policy),
     };
-    output::write(args.output.as_deref(), &text)?;
+    // Every unreadable file was reported above (the scan goes on past each); without
+    // --keep-going nothing is written, as for any other input error.
     if scan_errors > 0 && !args.channels.keep_going {
         return Err(Error::Input(format!(
-            "{scan_errors} source file{} could not be read (above), so the trace may lack their annotations; fix them, or pass --keep-going to accept the trace without them",
+            "{scan_errors} source file{} could not be read (above), so the trace would lack their annotations; nothing was written. Fix them, or pass --keep-going to accept a trace without them",
             if scan_errors == 1 { "" } else { "s" }
         )));
     }
+    output::write(args.output.as_deref(), &text)?;
     let denied: Vec<_> = trace.gaps.iter().filter(|g| policy.denies(g)).collect();
     if tests_failed {
         warn("the JUnit file has failed tests");
