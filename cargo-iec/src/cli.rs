@@ -45,18 +45,18 @@ pub enum Command {
 each test binary registered, joins them with the requirements catalogue, and prints \
 requirement -> implementing items -> verifying tests, then the gaps.\n\n\
 Gap kinds:\n  \
-unimplemented   no code implements the requirement\n  \
-untested        no test verifies it (requirements verified by inspection, analysis or \
+unimplemented     no code implements the requirement\n  \
+untested          no test verifies it (requirements verified by inspection, analysis or \
 demonstration are listed as needing a record instead)\n  \
-unknown-id      an annotation names an ID the catalogue lacks\n  \
-orphan-test     a test verifies no requirement (listed with --orphans)\n  \
-class-mismatch  a unit's class is lower than its item's without a segregation rationale\n  \
-untested-unit   a unit implements requirements none of which any test verifies\n  \
+unknown-id        an annotation names an ID the catalogue lacks\n  \
+orphan-test       a test verifies no requirement (listed with --orphans)\n  \
+class-mismatch    a unit's class is lower than its item's without a segregation rationale\n  \
+untested-unit     a unit implements requirements none of which any test verifies\n  \
 unannotated-unit  a public fn or type inside a unit traces to no requirement\n  \
 channel-mismatch  a link seen by the static scan or the compiled registry only\n  \
-suspect         requirement text or item signature changed since `cargo iec review`\n  \
-failed          a verifying test failed (with --results, or in `cargo iec test`)\n  \
-not-run         a verifying test was ignored, filtered out or did not run (with --results)\n\n\
+suspect           requirement text or item signature changed since `cargo iec review`\n  \
+failed            a verifying test failed (with --results, or in `cargo iec test`)\n  \
+not-run           a verifying test was ignored, filtered out or did not run (with --results)\n\n\
 Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented; \
 per-class policies go in [workspace.metadata.iec.class.C] deny = [...].",
         after_help = EXIT_CODES
