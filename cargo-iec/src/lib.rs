@@ -174,15 +174,22 @@ pub(crate) fn traced_with_tests(
         }
         collected
     };
-    let records = if static_only {
-        &scan.records
-    } else {
-        &collected.records
-    };
+    // Targets the compiled channel read are traced from their registries; the others
+    // (`harness = false`, or everything with --static) from the sources.
+    let read: std::collections::BTreeSet<record::TargetRef> =
+        collected.tests.keys().cloned().collect();
+    let (scanned_read, from_sources): (Vec<record::Record>, Vec<record::Record>) = scan
+        .records
+        .iter()
+        .cloned()
+        .partition(|r| !static_only && read.contains(&r.target));
+    let mut records = collected.records.clone();
+    records.extend(from_sources);
+    records.sort();
     let mut trace = trace::build(&trace::TraceInput {
         catalogue: &catalogue,
         catalogue_path: workspace.relative(&catalogue.path),
-        records,
+        records: &records,
         listed_tests: &collected.tests,
         include_orphans,
         packages: workspace
@@ -191,13 +198,11 @@ pub(crate) fn traced_with_tests(
             .map(|p| p.name.to_string())
             .collect(),
     });
-    interface::apply(&mut trace, &workspace.root, records);
+    interface::apply(&mut trace, &workspace.root, &records);
     if !static_only {
-        let read: std::collections::BTreeSet<record::TargetRef> =
-            collected.tests.keys().cloned().collect();
         trace.gaps.extend(cross_check::compare(
             &collected.records,
-            &scan.records,
+            &scanned_read,
             &read,
         ));
         trace.gaps.sort();

@@ -183,3 +183,62 @@ fn an_output_file_that_cannot_be_written_is_exit_2() {
         "{run}"
     );
 }
+
+/// Runs the trace on `fixture` with `--output`, expecting exit 2, `expected` in the error
+/// and no output file.
+fn rejected_catalogue(fixture: &Fixture, expected: &str) {
+    let output = fixture.path("trace.json");
+    let run = fixture.cargo_iec([
+        "trace",
+        "--format",
+        "json",
+        "--output",
+        output.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr.contains(expected),
+        "expected {expected:?} in\n{run}"
+    );
+    assert!(!output.exists(), "nothing is written on bad input");
+}
+
+#[test]
+#[requirement("TR-CAT-PARSE")]
+fn a_duplicate_requirement_id_is_exit_2_at_the_second_definition() {
+    let fixture = Fixture::new("clean");
+    fixture.append(
+        "requirements.toml",
+        "\n[[requirement]]\nid = \"REQ-RATE\"\ntitle = \"Again\"\n",
+    );
+    rejected_catalogue(
+        &fixture,
+        "duplicate ID \"REQ-RATE\": already defined at line",
+    );
+}
+
+#[test]
+#[requirement("TR-CAT-PARSE")]
+fn an_unknown_parent_is_exit_2_with_a_suggestion() {
+    let fixture = Fixture::new("clean");
+    fixture.edit(
+        "requirements.toml",
+        "parent = [\"SYS-1\"]",
+        "parent = [\"SYS-9\"]",
+    );
+    rejected_catalogue(&fixture, "unknown parent \"SYS-9\"");
+}
+
+#[test]
+#[requirement("TR-CAT-PARSE")]
+fn a_parent_cycle_is_exit_2_naming_the_cycle() {
+    let fixture = Fixture::new("clean");
+    fixture.append(
+        "requirements.toml",
+        "\n[[requirement]]\nid = \"CYC-A\"\ntitle = \"A\"\nparent = \"CYC-B\"\n\n[[requirement]]\nid = \"CYC-B\"\ntitle = \"B\"\nparent = \"CYC-A\"\n",
+    );
+    rejected_catalogue(
+        &fixture,
+        "requirement parents form a cycle: CYC-A -> CYC-B -> CYC-A",
+    );
+}
