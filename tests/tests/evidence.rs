@@ -560,3 +560,29 @@ fn the_bundle_files_and_the_summary_match_their_snapshots() {
     });
     assert_eq!(run.stdout.lines().count(), 1, "only the bundle path: {run}");
 }
+
+#[test]
+#[requirement("TR-TEST-OUTCOMES")]
+fn with_cargo_test_lib_bin_integration_and_example_tests_are_told_apart() {
+    // The lib and the bin of clean-pump compile to executables of the same crate name;
+    // cargo's messages name each executable, so each test keeps its target.
+    let fixture = Fixture::new("clean");
+    let out = tempfile::tempdir().expect("temporary directory");
+    let bundle = out.path().join("bundle");
+    let bundle_arg = bundle.to_string_lossy().into_owned();
+    let (run, _) = iec_test(&fixture, &["--runner", "cargo", "--out", &bundle_arg]);
+    assert_eq!(run.code, 0, "{run}");
+    let trace = read_json(&bundle.join("trace.json"));
+    for (id, target) in [
+        ("REQ-DOSE-LIMIT", "lib"),
+        ("REQ-RATE", "test:rate"),
+        ("REQ-DISPLAY", "bin:clean-pump"),
+        ("REQ-CALIBRATE", "example:calibrate"),
+    ] {
+        assert_eq!(
+            link_results(&trace, id),
+            [format!("{target} passed")],
+            "{id}"
+        );
+    }
+}
