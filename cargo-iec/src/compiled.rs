@@ -10,7 +10,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use cargo_metadata::{Message, Package, TargetKind};
+use cargo_metadata::{Message, Package};
 use iec_runtime::requirement;
 use serde::Deserialize;
 
@@ -181,30 +181,6 @@ fn harness_free_targets(package: &Package) -> BTreeSet<(String, String)> {
     free
 }
 
-fn target_kind(kinds: &[TargetKind]) -> &'static str {
-    if kinds.iter().any(|k| {
-        matches!(
-            k,
-            TargetKind::Lib
-                | TargetKind::RLib
-                | TargetKind::DyLib
-                | TargetKind::ProcMacro
-                | TargetKind::CDyLib
-                | TargetKind::StaticLib
-        )
-    }) {
-        "lib"
-    } else if kinds.contains(&TargetKind::Bin) {
-        "bin"
-    } else if kinds.contains(&TargetKind::Example) {
-        "example"
-    } else if kinds.contains(&TargetKind::Bench) {
-        "bench"
-    } else {
-        "test"
-    }
-}
-
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
@@ -273,7 +249,8 @@ fn build(workspace: &Workspace, selection: &PackageSelection) -> Result<Vec<Test
         let Some(package) = selected.get(&artifact.package_id) else {
             continue;
         };
-        let kind = target_kind(&artifact.target.kind);
+        // Test artifacts of other kinds are test harnesses too.
+        let kind = crate::record::target_kind(&artifact.target.kind).unwrap_or("test");
         binaries.push(TestBinary {
             target: TargetRef {
                 package: package.name.to_string(),

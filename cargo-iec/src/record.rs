@@ -50,6 +50,35 @@ impl std::fmt::Display for TargetRef {
     }
 }
 
+/// The kind label the trace gives a cargo target: `lib` (any library crate type), `bin`,
+/// `example`, `bench` or `test`; `None` for build scripts and unknown kinds.
+pub fn target_kind(kinds: &[cargo_metadata::TargetKind]) -> Option<&'static str> {
+    use cargo_metadata::TargetKind;
+    if kinds.iter().any(|k| {
+        matches!(
+            k,
+            TargetKind::Lib
+                | TargetKind::RLib
+                | TargetKind::DyLib
+                | TargetKind::ProcMacro
+                | TargetKind::CDyLib
+                | TargetKind::StaticLib
+        )
+    }) {
+        Some("lib")
+    } else if kinds.contains(&TargetKind::Bin) {
+        Some("bin")
+    } else if kinds.contains(&TargetKind::Example) {
+        Some("example")
+    } else if kinds.contains(&TargetKind::Bench) {
+        Some("bench")
+    } else if kinds.contains(&TargetKind::Test) {
+        Some("test")
+    } else {
+        None
+    }
+}
+
 /// One annotation on one item.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Record {

@@ -188,29 +188,9 @@ pub struct TargetSource {
     pub runtime_crates: Vec<String>,
 }
 
+/// The kinds the compiled channel reads (benches and build scripts are not built by it).
 fn target_kind(kinds: &[TargetKind]) -> Option<&'static str> {
-    if kinds.iter().any(|k| {
-        matches!(
-            k,
-            TargetKind::Lib
-                | TargetKind::RLib
-                | TargetKind::DyLib
-                | TargetKind::ProcMacro
-                | TargetKind::CDyLib
-                | TargetKind::StaticLib
-        )
-    }) {
-        Some("lib")
-    } else if kinds.contains(&TargetKind::Bin) {
-        Some("bin")
-    } else if kinds.contains(&TargetKind::Example) {
-        Some("example")
-    } else if kinds.contains(&TargetKind::Test) {
-        Some("test")
-    } else {
-        // Benches and build scripts are not built by the compiled channel either.
-        None
-    }
+    crate::record::target_kind(kinds).filter(|kind| *kind != "bench")
 }
 
 /// The targets of `package` the static channel reads: those of a package that depends on
