@@ -241,3 +241,60 @@ pub fn verify(
         source,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::EvidenceBundle;
+
+    fn bundle_with(trace_schema: &str) -> tempfile::TempDir {
+        let scratch = tempfile::tempdir().unwrap();
+        let mut bundle = EvidenceBundle::default();
+        for file in evidence::FILES {
+            bundle.add(file, "");
+        }
+        bundle.add(
+            "environment.json",
+            format!(
+                "{{\"schema\": \"{}\", \"bundle\": \"{}\"}}",
+                crate::environment::SCHEMA,
+                evidence::BUNDLE_SCHEMA
+            ),
+        );
+        bundle.add("trace.json", format!("{{\"schema\": \"{trace_schema}\"}}"));
+        bundle.add(
+            "anomalies.json",
+            format!("{{\"schema\": \"{}\"}}", evidence::anomalies::SCHEMA),
+        );
+        bundle.add(
+            "soup.json",
+            format!("{{\"schema\": \"{}\"}}", crate::soup::SCHEMA),
+        );
+        bundle.add("junit.xml", "<testsuites/>");
+        bundle.write(&scratch.path().join("b")).unwrap();
+        scratch
+    }
+
+    #[test]
+    #[requirement("TR-VERIFY-BUNDLE")]
+    fn a_bundle_of_known_schemas_verifies() {
+        let scratch = bundle_with(crate::trace::SCHEMA);
+        let verified = verify(&scratch.path().join("b"), None).unwrap().unwrap();
+        assert_eq!(verified.files, evidence::FILES.len() + 1);
+    }
+
+    #[test]
+    #[requirement("TR-VERIFY-BUNDLE")]
+    fn an_unknown_schema_version_is_a_problem_of_its_file() {
+        let scratch = bundle_with("iec-trace/trace/v2");
+        let problems = verify(&scratch.path().join("b"), None)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].file, "trace.json");
+        assert!(
+            problems[0].message.contains("iec-trace/trace/v2"),
+            "{problems:?}"
+        );
+    }
+}
