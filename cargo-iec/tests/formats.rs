@@ -255,6 +255,12 @@ fn html_escapes_catalogue_text_and_loads_nothing_external() {
     let html = cargo_iec::formats::html::render(&trace_with_every_gap());
     assert!(html.contains("Implemented &lt;only&gt; &amp; &quot;quoted&quot;"));
     assert!(!html.contains("<only>"));
+    assert!(
+        html.contains("class=\"status-gap result\">failed")
+            && html.contains("class=\"status-ok result\">passed"),
+        "verification links show their results"
+    );
+    assert!(html.contains("id=\"results\""), "the run is named");
     for external in ["http://", "https://", "src=\"//"] {
         assert!(
             !html.contains(external),
@@ -272,4 +278,8 @@ fn markdown_escapes_table_cells() {
         "{markdown}"
     );
     assert!(markdown.contains("| `untested` |"));
+    assert!(
+        markdown.contains("**failed**") && markdown.contains("**ignored**"),
+        "verification links show their results: {markdown}"
+    );
 }
