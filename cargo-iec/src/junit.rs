@@ -13,13 +13,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use cargo_metadata::{Package, TargetKind};
+use cargo_metadata::Package;
 use iec_runtime::requirement;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use crate::record::TargetRef;
+use crate::record::{TargetRef, target_kind};
 use crate::results::{
     DurationMs, TestKey, TestOutcome, TestResult, TestRun, harness_name, target_label,
 };
@@ -226,33 +226,6 @@ pub fn nextest_binary_id(package: &str, target: &TargetRef) -> String {
     }
 }
 
-/// The kind label of a cargo target, as the trace names it.
-pub fn kind_of(kinds: &[TargetKind]) -> Option<&'static str> {
-    if kinds.iter().any(|k| {
-        matches!(
-            k,
-            TargetKind::Lib
-                | TargetKind::RLib
-                | TargetKind::DyLib
-                | TargetKind::ProcMacro
-                | TargetKind::CDyLib
-                | TargetKind::StaticLib
-        )
-    }) {
-        Some("lib")
-    } else if kinds.contains(&TargetKind::Bin) {
-        Some("bin")
-    } else if kinds.contains(&TargetKind::Example) {
-        Some("example")
-    } else if kinds.contains(&TargetKind::Bench) {
-        Some("bench")
-    } else if kinds.contains(&TargetKind::Test) {
-        Some("test")
-    } else {
-        None
-    }
-}
-
 /// Every test target of `packages` by its cargo-nextest binary ID.
 pub fn binary_ids<'a>(
     packages: impl IntoIterator<Item = &'a Package>,
@@ -260,7 +233,7 @@ pub fn binary_ids<'a>(
     let mut ids = BTreeMap::new();
     for package in packages {
         for target in &package.targets {
-            let Some(kind) = kind_of(&target.kind) else {
+            let Some(kind) = target_kind(&target.kind) else {
                 continue;
             };
             let target = TargetRef {

@@ -292,7 +292,7 @@ fn run_cargo(
                 && let (Some(executable), Some(package), Some(kind)) = (
                     artifact.executable.as_ref(),
                     by_id.get(&artifact.package_id),
-                    junit::kind_of(&artifact.target.kind),
+                    crate::record::target_kind(&artifact.target.kind),
                 )
                 && let Some(file) = executable.file_name()
             {
@@ -425,9 +425,11 @@ fn run_doc_tests(
         .iter()
         .copied()
         .filter(|p| {
-            p.targets
-                .iter()
-                .any(|t| t.doctest && junit::kind_of(&t.kind) == Some("lib") && !t.is_proc_macro())
+            p.targets.iter().any(|t| {
+                t.doctest
+                    && crate::record::target_kind(&t.kind) == Some("lib")
+                    && !t.is_proc_macro()
+            })
         })
         .collect();
     if with_lib.is_empty() {
@@ -463,7 +465,7 @@ fn run_doc_tests(
 fn register_doc_crates(log: &mut LibtestLog, packages: &[&Package]) {
     for package in packages {
         for target in &package.targets {
-            if junit::kind_of(&target.kind) == Some("lib") {
+            if crate::record::target_kind(&target.kind) == Some("lib") {
                 log.register_doc_crate(&target.name.replace('-', "_"), package.name.as_str());
             }
         }
