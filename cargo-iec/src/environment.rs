@@ -451,7 +451,11 @@ pub fn collect(input: EnvironmentInput<'_>) -> Environment {
         time: input.time.rfc3339(),
         time_source: input.time.source,
         source: input.source,
-        target: target_of(input.runner_args, rustc.host.as_deref()),
+        target: input
+            .selection
+            .target
+            .clone()
+            .or_else(|| target_of(input.runner_args, rustc.host.as_deref())),
         tools: Tools {
             cargo_iec: env!("CARGO_PKG_VERSION").to_string(),
             rustc,

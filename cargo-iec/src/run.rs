@@ -214,6 +214,9 @@ fn selection_args(command: &mut Command, plan: &RunPlan<'_>, packages: &[&Packag
     if plan.selection.no_default_features {
         command.arg("--no-default-features");
     }
+    if let Some(target) = &plan.selection.target {
+        command.arg("--target").arg(target);
+    }
 }
 
 fn selects_targets(args: &[String]) -> bool {

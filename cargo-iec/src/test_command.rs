@@ -56,6 +56,15 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
         &workspace.metadata.workspace_metadata,
         &workspace.root.join("Cargo.toml"),
     )?;
+    if let Some(target) = &args.selection.target {
+        let host = environment::rustc(&workspace.root).host;
+        if host.as_deref() != Some(target.as_str()) {
+            return Err(Error::Input(format!(
+                "--target {target}: test binaries for it cannot run on this host ({}); run `cargo iec test` where they can, or trace without running with `cargo iec trace --target {target}`",
+                host.as_deref().unwrap_or("unknown")
+            )));
+        }
+    }
     let runner = run::choose(args.runner)?;
     // Refuse what cannot succeed before spending time on the build and the run.
     let before = environment::source_state(&workspace.root);
