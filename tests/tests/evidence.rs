@@ -532,6 +532,11 @@ fn the_bundle_files_and_the_summary_match_their_snapshots() {
     let mut settings = fixture.snapshot_settings();
     // Machine- and run-specific values: thread IDs, times, hashes, paths.
     settings.add_filter(r"\(\d+\) panicked at", "(ID) panicked at");
+    // libtest's hint depends on RUST_BACKTRACE, which test runners set differently.
+    settings.add_filter(
+        r"(\\n|\n)note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+        "",
+    );
     settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[TIME]");
     settings.add_filter(r#"time="[0-9.]+""#, r#"time="[SECONDS]""#);
     settings.add_filter(r"[0-9a-f]{64}", "[SHA256]");
