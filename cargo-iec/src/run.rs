@@ -323,8 +323,8 @@ fn run_cargo(
     }
     let mut run = log.finish(crash.as_deref());
     if !status.success() && run.outcomes.is_empty() {
-        return Err(Error::Build(format!(
-            "`{shown}` exited with {status} before any test ran"
+        return Err(Error::Input(format!(
+            "the test run failed before any test ran: `{shown}` exited with {status}; its messages are above (a build failure, or runner arguments cargo does not take). No bundle was written"
         )));
     }
     if !status.success() && !run.has_failures() {
@@ -388,8 +388,8 @@ fn run_nextest(
         Ok(report) => report,
         Err(_) if status.success() => String::new(),
         Err(_) => {
-            return Err(Error::Build(format!(
-                "`{shown}` exited with {status} before writing its JUnit report"
+            return Err(Error::Input(format!(
+                "the test run failed before any test ran: `{shown}` exited with {status} without writing its JUnit report; its messages are above (a build failure, or runner arguments nextest does not take). No bundle was written"
             )));
         }
     };
