@@ -56,7 +56,9 @@ unannotated-unit  a public fn or type inside a unit traces to no requirement\n  
 channel-mismatch  a link seen by the static scan or the compiled registry only\n  \
 suspect           requirement text or item signature changed since `cargo iec review`\n  \
 failed            a verifying test failed (with --results, or in `cargo iec test`)\n  \
-not-run           a verifying test was ignored, filtered out or did not run (with --results)\n\n\
+not-run           a verifying test was ignored, filtered out or did not run (with --results)\n  \
+class-dependency  a unit or item uses a lower-class one that records no segregation rationale\n  \
+undocumented-unit a class C unit, or a public item of one, has no doc comment\n\n\
 Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented; \
 per-class policies go in [workspace.metadata.iec.class.C] deny = [...].",
         after_help = EXIT_CODES
@@ -120,12 +122,63 @@ standard library are listed too. IEC 62304 8.1.2 asks for this list.",
         after_help = EXIT_CODES
     )]
     Soup(SoupArgs),
+    /// Write the architecture and unit design record: items, units, interfaces, dependencies.
+    #[command(
+        long_about = "Writes the software architecture (IEC 62304 5.3) and detailed design \
+(5.4) record from the code: the software systems and items of the catalogue with their \
+units as a tree, each with its class and where the class comes from (assigned, inherited, \
+default); the design text from its doc comments (a module unit's //! docs); its interface, \
+the signatures of its public items rendered from syn; the requirements it implements with \
+the tests that verify them; the units it uses (from `use` declarations and qualified \
+paths) and the third-party crates (SOUP) it uses. The HTML embeds an SVG diagram of the \
+items, units and dependencies; with --format markdown --output FILE.md the diagram is \
+written next to it as FILE.svg and linked.\n\n\
+`cargo iec trace` reports the gaps this record makes possible: class-dependency and \
+undocumented-unit.",
+        after_help = DESIGN_EXIT_CODES
+    )]
+    Design(DesignArgs),
     /// Import requirements from another tool's format (ReqIF) into a TOML catalogue.
     #[command(subcommand)]
     Import(crate::interop::ImportFormat),
     /// Export the catalogue with its trace links in another tool's format (ReqIF).
     #[command(subcommand)]
     Export(crate::interop::ExportFormat),
+}
+
+const DESIGN_EXIT_CODES: &str = "\
+Exit codes:
+  0  the record was written
+  2  usage, input or environment error (bad catalogue, build failure, ...)";
+
+/// Formats of the design record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DesignFormat {
+    /// Markdown, with the diagram written beside --output and linked.
+    Markdown,
+    /// One self-contained HTML page with the diagram embedded.
+    Html,
+    /// Versioned JSON (schema iec-trace/design/v1, docs/design-json.md).
+    Json,
+    /// The architecture diagram alone.
+    Svg,
+}
+
+/// `cargo iec design` options.
+#[derive(Debug, Args)]
+pub struct DesignArgs {
+    /// Which packages.
+    #[command(flatten)]
+    pub selection: PackageSelection,
+    /// Which channels.
+    #[command(flatten)]
+    pub channels: ChannelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DesignFormat::Markdown)]
+    pub format: DesignFormat,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 const TEST_EXIT_CODES: &str = "\

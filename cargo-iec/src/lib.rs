@@ -11,6 +11,7 @@ use iec_runtime::requirement;
 pub mod cli;
 pub mod compiled;
 pub mod cross_check;
+pub mod design;
 pub mod environment;
 pub mod error;
 pub mod evidence;
@@ -62,6 +63,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Test(args) => test_command::run(&args, command_line),
         Command::Verify(args) => run_verify(&args),
         Command::Soup(args) => run_soup(&args),
+        Command::Design(args) => design::command::run(&args),
         Command::Import(format) => interop::run_import(&format),
         Command::Export(format) => interop::run_export(&format),
     };
@@ -199,6 +201,7 @@ pub(crate) fn traced_with_tests(
             .collect(),
     });
     interface::apply(&mut trace, &workspace.root, &records);
+    design::apply(&mut trace, &catalogue, workspace);
     if !static_only {
         trace.gaps.extend(cross_check::compare(
             &collected.records,

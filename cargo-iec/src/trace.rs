@@ -41,11 +41,15 @@ pub enum GapKind {
     UnannotatedUnit,
     /// A link one collection channel saw and the other did not.
     ChannelMismatch,
+    /// A unit or item uses code of a lower-class one that records no segregation rationale.
+    ClassDependency,
+    /// A class C unit, or a public item of one, without design text (doc comment).
+    UndocumentedUnit,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 11] = [
+    pub const ALL: [GapKind; 13] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
@@ -57,6 +61,8 @@ impl GapKind {
         GapKind::NotRun,
         GapKind::UnannotatedUnit,
         GapKind::ChannelMismatch,
+        GapKind::ClassDependency,
+        GapKind::UndocumentedUnit,
     ];
 
     /// The stable name.
@@ -73,6 +79,8 @@ impl GapKind {
             GapKind::ChannelMismatch => "channel-mismatch",
             GapKind::Failed => "failed",
             GapKind::NotRun => "not-run",
+            GapKind::ClassDependency => "class-dependency",
+            GapKind::UndocumentedUnit => "undocumented-unit",
         }
     }
 

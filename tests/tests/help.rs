@@ -62,3 +62,12 @@ fn soup_help_documents_the_uses_and_the_formats() {
     assert_eq!(help.code, 0, "{help}");
     insta::assert_snapshot!(help.stdout);
 }
+
+#[test]
+#[requirement("TR-DESIGN-RECORD")]
+fn design_help_documents_the_record_the_formats_and_the_exit_codes() {
+    let help = run(cargo_iec().args(["design", "--help"]));
+    assert_eq!(help.code, 0, "{help}");
+    assert_eq!(help.stderr, "");
+    insta::assert_snapshot!(help.stdout);
+}

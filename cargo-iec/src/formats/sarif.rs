@@ -55,6 +55,14 @@ fn rule(kind: GapKind) -> Value {
             "Verifying test did not run",
             "A test that verifies this requirement was ignored, filtered out, or did not run (its target did not build, or the run stopped) in the test run joined to the trace: the requirement is not verified on this run.",
         ),
+        GapKind::ClassDependency => (
+            "Uses code of a lower class without segregation",
+            "A software unit or item uses code of a unit or item of a lower safety class, and the lower one records no segregation rationale (IEC 62304 4.3, 5.3.5).",
+        ),
+        GapKind::UndocumentedUnit => (
+            "Class C unit without design text",
+            "A class C software unit, or a public item of one, has no doc comment: its detailed design or interface is not documented (IEC 62304 5.4.2, 5.4.3).",
+        ),
     };
     json!({
         "id": kind.as_str(),

@@ -1,0 +1,601 @@
+//! `cargo iec design`: the architecture (IEC 62304 5.3) and unit design (5.4) record, read
+//! from the code: items and units with their classes, design text (doc comments), public
+//! interfaces (signatures rendered from syn), requirements and tests, the dependencies
+//! between units and items (from the paths their code uses), and the SOUP each unit uses.
+//!
+//! It also finds the gaps the record makes possible: `class-dependency` and
+//! `undocumented-unit`, reported by `cargo iec trace` like every other gap.
+
+pub mod command;
+pub mod render;
+pub mod source;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use iec_model::{Catalogue, SafetyClass};
+use iec_runtime::requirement;
+use serde::Serialize;
+
+use crate::trace::{Gap, GapKind, Trace, UnitTrace};
+use crate::workspace::Workspace;
+use source::{Analysis, CodeItem, CrateRoot};
+
+/// The version of the design JSON; bump on any incompatible change (docs/design-json.md).
+pub const SCHEMA: &str = "iec-trace/design/v1";
+
+/// The whole record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Design {
+    /// Schema version.
+    pub schema: &'static str,
+    /// The catalogue, relative to the workspace root.
+    pub catalogue: String,
+    /// Software systems and items, in catalogue order; units that name no item come last
+    /// under an entry whose `id` is `null`.
+    pub items: Vec<ItemDesign>,
+    /// Unit -> unit and item -> item dependencies, sorted.
+    pub dependencies: Vec<Dependency>,
+    /// Third-party crates the units use, sorted by name.
+    pub soup: Vec<SoupUse>,
+}
+
+/// A software system or item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemDesign {
+    /// Its ID (`null` for the units that name no item).
+    pub id: Option<String>,
+    /// Its title.
+    pub title: Option<String>,
+    /// Whether it is a software system (top level).
+    pub system: bool,
+    /// Effective class.
+    pub class: Option<String>,
+    /// `assigned`, `inherited` or `default`.
+    pub class_source: Option<&'static str>,
+    /// Parent item or system.
+    pub parent: Option<String>,
+    /// Segregation rationale.
+    pub segregation: Option<String>,
+    /// Its units, sorted by ID.
+    pub units: Vec<UnitDesign>,
+}
+
+/// A software unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitDesign {
+    /// ID.
+    pub id: String,
+    /// Rust path.
+    pub path: String,
+    /// `mod`, `fn`, `impl`, `struct`, ...
+    pub kind: String,
+    /// Class.
+    pub class: String,
+    /// `assigned`, `inherited` or `default`.
+    pub class_source: &'static str,
+    /// Segregation rationale.
+    pub segregation: Option<String>,
+    /// Source file.
+    pub file: String,
+    /// Line.
+    pub line: u32,
+    /// Its doc comment (a module unit's: the module's `//!` and `///` docs).
+    pub design_text: String,
+    /// The signatures of its public items, sorted by path.
+    pub interface: Vec<InterfaceItem>,
+    /// Requirements it implements, sorted by ID, with the tests that verify them.
+    pub requirements: Vec<RequirementRef>,
+    /// Third-party crates its code uses (package names), sorted.
+    pub soup: Vec<String>,
+    /// Units it uses, sorted by ID.
+    pub uses: Vec<String>,
+}
+
+/// A public item of a unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct InterfaceItem {
+    /// Full path.
+    pub path: String,
+    /// `fn`, `struct`, ...
+    pub kind: &'static str,
+    /// Line in the unit's file.
+    pub line: u32,
+    /// The signature as Rust source.
+    pub signature: String,
+    /// Its doc comment.
+    pub docs: String,
+}
+
+/// A requirement a unit implements.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequirementRef {
+    /// ID.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The tests that verify it, sorted.
+    pub tests: Vec<TestRef>,
+}
+
+/// A verifying test.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestRef {
+    /// Full path.
+    pub path: String,
+    /// `passed`, `failed`, ... when results are joined; `null` otherwise.
+    pub result: Option<String>,
+}
+
+/// One edge of the architecture.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Dependency {
+    /// `unit` or `item`.
+    pub level: &'static str,
+    /// The unit or item whose code uses the other.
+    pub from: String,
+    /// The unit or item used.
+    pub to: String,
+}
+
+/// A third-party crate used by units.
+#[derive(Debug, Clone, Serialize)]
+pub struct SoupUse {
+    /// Package name.
+    pub name: String,
+    /// Resolved version.
+    pub version: String,
+    /// Units using it, sorted by ID.
+    pub used_by: Vec<String>,
+}
+
+/// A third-party crate as the code can name it.
+#[derive(Debug, Clone)]
+struct SoupCrate {
+    name: String,
+    version: String,
+}
+
+/// What the sources say about the units.
+#[derive(Debug, Default)]
+pub struct Sources {
+    analysis: Analysis,
+    soup: BTreeMap<String, SoupCrate>,
+}
+
+/// Reads the library and binary crates of the selected packages and their dependencies'
+/// names (renames included) from cargo metadata.
+#[requirement("TR-DESIGN-DEPENDENCIES")]
+pub fn read_sources(workspace: &Workspace) -> Sources {
+    let metadata = &workspace.metadata;
+    let members: BTreeSet<&cargo_metadata::PackageId> = metadata.workspace_members.iter().collect();
+    let lib_name = |id: &cargo_metadata::PackageId| -> Option<String> {
+        let package = metadata.packages.iter().find(|p| &p.id == id)?;
+        let lib = package
+            .targets
+            .iter()
+            .find(|t| crate::record::target_kind(&t.kind) == Some("lib"))?;
+        Some(lib.name.replace('-', "_"))
+    };
+    let mut sources = Sources::default();
+    for package in &workspace.selected {
+        let mut externs = BTreeMap::new();
+        let node = metadata
+            .resolve
+            .as_ref()
+            .and_then(|r| r.nodes.iter().find(|n| n.id == package.id));
+        for dep in node.map(|n| n.deps.as_slice()).unwrap_or_default() {
+            let normal = dep
+                .dep_kinds
+                .iter()
+                .any(|k| k.kind == cargo_metadata::DependencyKind::Normal);
+            if !normal || dep.name.is_empty() {
+                continue;
+            }
+            if members.contains(&dep.pkg) {
+                if let Some(lib) = lib_name(&dep.pkg) {
+                    externs.insert(dep.name.clone(), lib);
+                }
+            } else if let Some(p) = metadata.packages.iter().find(|p| p.id == dep.pkg) {
+                // The annotations' runtime is the trace's, not part of the unit's design.
+                if matches!(p.name.as_str(), "iec-runtime" | "iec-macros") {
+                    continue;
+                }
+                externs.insert(dep.name.clone(), dep.name.clone());
+                sources.soup.insert(
+                    dep.name.clone(),
+                    SoupCrate {
+                        name: p.name.to_string(),
+                        version: p.version.to_string(),
+                    },
+                );
+            }
+        }
+        let library = lib_name(&package.id);
+        for target in &package.targets {
+            let kind = crate::record::target_kind(&target.kind);
+            if !matches!(kind, Some("lib" | "bin")) {
+                continue;
+            }
+            let mut target_externs = externs.clone();
+            if kind == Some("bin")
+                && let Some(library) = &library
+            {
+                target_externs.insert(library.clone(), library.clone());
+            }
+            let krate = CrateRoot {
+                name: target.name.replace('-', "_"),
+                root: target.src_path.clone().into_std_path_buf(),
+                externs: &target_externs,
+            };
+            source::read_crate(&krate, &workspace.root, &mut sources.analysis);
+        }
+    }
+    sources.analysis.unreadable.sort();
+    sources.analysis.unreadable.dedup();
+    sources
+}
+
+fn contains(container: &str, path: &str) -> bool {
+    path == container
+        || path
+            .strip_prefix(container)
+            .is_some_and(|rest| rest.starts_with("::"))
+}
+
+/// The innermost unit whose path contains `path`.
+fn owner(units: &[UnitTrace], path: &str) -> Option<usize> {
+    units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| contains(&u.path, path))
+        .max_by_key(|(_, u)| u.path.len())
+        .map(|(i, _)| i)
+}
+
+/// Per unit: its items, the units it uses and the SOUP it uses.
+struct Joined<'a> {
+    items: Vec<Vec<&'a CodeItem>>,
+    uses: Vec<BTreeSet<usize>>,
+    soup: Vec<BTreeSet<String>>,
+}
+
+fn join<'a>(units: &[UnitTrace], sources: &'a Sources) -> Joined<'a> {
+    let mut joined = Joined {
+        items: vec![Vec::new(); units.len()],
+        uses: vec![BTreeSet::new(); units.len()],
+        soup: vec![BTreeSet::new(); units.len()],
+    };
+    for item in &sources.analysis.items {
+        let Some(from) = owner(units, &item.path) else {
+            continue;
+        };
+        joined.items[from].push(item);
+        for reference in &item.references {
+            if let Some(to) = owner(units, reference) {
+                if to != from {
+                    joined.uses[from].insert(to);
+                }
+            } else {
+                let first = reference.split("::").next().unwrap_or_default();
+                if let Some(soup) = sources.soup.get(first) {
+                    joined.soup[from].insert(soup.name.clone());
+                }
+            }
+        }
+    }
+    joined
+}
+
+fn design_text(unit: &UnitTrace, items: &[&CodeItem], sources: &Sources) -> String {
+    if unit.kind == "mod" {
+        return sources
+            .analysis
+            .module_docs
+            .get(&unit.path)
+            .cloned()
+            .unwrap_or_default();
+    }
+    let own = |kind: &str| {
+        items
+            .iter()
+            .find(|i| i.path == unit.path && i.kind == kind)
+            .map(|i| i.docs.clone())
+            .filter(|d| !d.is_empty())
+    };
+    match unit.kind.as_str() {
+        // An impl unit's design text is on the impl block, else on its type.
+        "impl" => own("impl")
+            .or_else(|| {
+                sources
+                    .analysis
+                    .items
+                    .iter()
+                    .find(|i| i.path == unit.path && i.kind != "impl" && i.kind != "use")
+                    .map(|i| i.docs.clone())
+            })
+            .unwrap_or_default(),
+        kind => own(kind).unwrap_or_default(),
+    }
+}
+
+fn interface(items: &[&CodeItem]) -> Vec<InterfaceItem> {
+    let mut out: Vec<InterfaceItem> = items
+        .iter()
+        .filter_map(|i| {
+            Some(InterfaceItem {
+                path: i.path.clone(),
+                kind: i.kind,
+                line: i.line,
+                signature: i.signature.clone()?,
+                docs: i.docs.clone(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+    out
+}
+
+fn class_of(text: &str) -> Option<SafetyClass> {
+    SafetyClass::parse(text)
+}
+
+/// The `class-dependency` and `undocumented-unit` gaps.
+#[requirement("TR-DESIGN-GAPS")]
+pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap> {
+    let units = &trace.units;
+    let joined = join(units, sources);
+    let mut gaps = BTreeSet::new();
+    let mut item_edges = BTreeSet::new();
+    for (from, used) in joined.uses.iter().enumerate() {
+        let user = &units[from];
+        for &to in used {
+            let callee = &units[to];
+            if let (Some(a), Some(b)) = (&user.item, &callee.item)
+                && a != b
+            {
+                item_edges.insert((a.clone(), b.clone()));
+            }
+            let (Some(high), Some(low)) = (class_of(&user.class), class_of(&callee.class)) else {
+                continue;
+            };
+            // The rationale may be the unit's own or its item's (which covers its units).
+            let segregated = callee.segregation.is_some()
+                || callee
+                    .item
+                    .as_deref()
+                    .and_then(|id| catalogue.item(id))
+                    .is_some_and(|item| item.segregation.is_some());
+            if low < high && !segregated {
+                gaps.insert(Gap {
+                    kind: GapKind::ClassDependency,
+                    requirement: None,
+                    unit: Some(user.id.clone()),
+                    class: Some(user.class.clone()),
+                    path: Some(callee.path.clone()),
+                    file: Some(user.file.clone()),
+                    line: Some(user.line),
+                    message: format!(
+                        "class {} unit {} uses class {} unit {} ({}), which records no segregation rationale (IEC 62304 4.3, 5.3.5)",
+                        user.class, user.id, callee.class, callee.id, callee.path
+                    ),
+                });
+            }
+        }
+    }
+    for (a, b) in &item_edges {
+        let (Some((high, _)), Some((low, _))) = (catalogue.item_class(a), catalogue.item_class(b))
+        else {
+            continue;
+        };
+        let Some(lower) = catalogue.item(b) else {
+            continue;
+        };
+        if low < high && lower.segregation.is_none() {
+            gaps.insert(Gap {
+                kind: GapKind::ClassDependency,
+                requirement: None,
+                unit: Some(a.clone()),
+                class: Some(high.as_str().to_string()),
+                path: Some(b.clone()),
+                file: Some(trace.catalogue.clone()),
+                line: u32::try_from(lower.line).ok(),
+                message: format!(
+                    "class {high} item {a} uses class {low} item {b}, which records no segregation rationale (IEC 62304 4.3, 5.3.5)"
+                ),
+            });
+        }
+    }
+    for (index, unit) in units.iter().enumerate() {
+        if class_of(&unit.class) != Some(SafetyClass::C) {
+            continue;
+        }
+        if design_text(unit, &joined.items[index], sources).is_empty() {
+            gaps.insert(Gap {
+                kind: GapKind::UndocumentedUnit,
+                requirement: None,
+                unit: Some(unit.id.clone()),
+                class: Some(unit.class.clone()),
+                path: Some(unit.path.clone()),
+                file: Some(unit.file.clone()),
+                line: Some(unit.line),
+                message: format!(
+                    "class C unit {} has no design text: document it with a doc comment (IEC 62304 5.4.2)",
+                    unit.id
+                ),
+            });
+        }
+        for item in interface(&joined.items[index]) {
+            if item.docs.is_empty() {
+                gaps.insert(Gap {
+                    kind: GapKind::UndocumentedUnit,
+                    requirement: None,
+                    unit: Some(unit.id.clone()),
+                    class: Some(unit.class.clone()),
+                    path: Some(item.path.clone()),
+                    file: Some(unit.file.clone()),
+                    line: Some(item.line),
+                    message: format!(
+                        "public {} {} of class C unit {} has no doc comment: document its interface (IEC 62304 5.4.3)",
+                        item.kind, item.path, unit.id
+                    ),
+                });
+            }
+        }
+    }
+    gaps.into_iter().collect()
+}
+
+/// Adds the design gaps to `trace`.
+pub fn apply(trace: &mut Trace, catalogue: &Catalogue, workspace: &Workspace) {
+    let sources = read_sources(workspace);
+    let found = gaps(trace, catalogue, &sources);
+    trace.gaps.extend(found);
+    trace.gaps.sort();
+    trace.gaps.dedup();
+    trace.summary.gaps = trace.gaps.len();
+}
+
+/// Builds the record.
+#[requirement("TR-DESIGN-RECORD")]
+pub fn build(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Design {
+    let units = &trace.units;
+    let joined = join(units, sources);
+    let requirement = |id: &str| trace.requirements.iter().find(|r| r.id == id);
+    let unit_design = |index: usize| {
+        let unit = &units[index];
+        let mut uses: Vec<String> = joined.uses[index]
+            .iter()
+            .map(|&i| units[i].id.clone())
+            .collect();
+        uses.sort();
+        UnitDesign {
+            id: unit.id.clone(),
+            path: unit.path.clone(),
+            kind: unit.kind.clone(),
+            class: unit.class.clone(),
+            class_source: unit.class_source,
+            segregation: unit.segregation.clone(),
+            file: unit.file.clone(),
+            line: unit.line,
+            design_text: design_text(unit, &joined.items[index], sources),
+            interface: interface(&joined.items[index]),
+            requirements: unit
+                .requirements
+                .iter()
+                .map(|id| {
+                    let found = requirement(id);
+                    RequirementRef {
+                        id: id.clone(),
+                        title: found.map(|r| r.title.clone()).unwrap_or_default(),
+                        tests: found
+                            .map(|r| {
+                                r.verified_by
+                                    .iter()
+                                    .map(|t| TestRef {
+                                        path: t.path.clone(),
+                                        result: t.result.map(|r| {
+                                            serde_json::to_value(r)
+                                                .ok()
+                                                .and_then(|v| v.as_str().map(str::to_string))
+                                                .unwrap_or_default()
+                                        }),
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    }
+                })
+                .collect(),
+            soup: joined.soup[index].iter().cloned().collect(),
+            uses,
+        }
+    };
+    let mut by_item: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    for (index, unit) in units.iter().enumerate() {
+        let item = unit
+            .item
+            .as_deref()
+            .filter(|id| catalogue.item(id).is_some());
+        by_item.entry(item).or_default().push(index);
+    }
+    let mut items: Vec<ItemDesign> = catalogue
+        .items
+        .iter()
+        .map(|item| {
+            let class = catalogue.item_class(&item.id);
+            ItemDesign {
+                id: Some(item.id.clone()),
+                title: Some(item.title.clone()),
+                system: item.is_system,
+                class: class.map(|(c, _)| c.as_str().to_string()),
+                class_source: class.map(|(_, s)| s.as_str()),
+                parent: item.parent.clone(),
+                segregation: item.segregation.clone(),
+                units: by_item
+                    .get(&Some(item.id.as_str()))
+                    .map(|list| list.iter().map(|&i| unit_design(i)).collect())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    if let Some(list) = by_item.get(&None) {
+        items.push(ItemDesign {
+            id: None,
+            title: None,
+            system: false,
+            class: None,
+            class_source: None,
+            parent: None,
+            segregation: None,
+            units: list.iter().map(|&i| unit_design(i)).collect(),
+        });
+    }
+    for item in &mut items {
+        item.units.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    let mut dependencies = BTreeSet::new();
+    for (from, used) in joined.uses.iter().enumerate() {
+        for &to in used {
+            dependencies.insert(Dependency {
+                level: "unit",
+                from: units[from].id.clone(),
+                to: units[to].id.clone(),
+            });
+            if let (Some(a), Some(b)) = (&units[from].item, &units[to].item)
+                && a != b
+            {
+                dependencies.insert(Dependency {
+                    level: "item",
+                    from: a.clone(),
+                    to: b.clone(),
+                });
+            }
+        }
+    }
+    let mut soup: BTreeMap<&str, SoupUse> = BTreeMap::new();
+    for (index, used) in joined.soup.iter().enumerate() {
+        for name in used {
+            let Some(found) = sources.soup.values().find(|s| &s.name == name) else {
+                continue;
+            };
+            let entry = soup.entry(found.name.as_str()).or_insert_with(|| SoupUse {
+                name: found.name.clone(),
+                version: found.version.clone(),
+                used_by: Vec::new(),
+            });
+            entry.used_by.push(units[index].id.clone());
+        }
+    }
+    let mut soup: Vec<SoupUse> = soup.into_values().collect();
+    for entry in &mut soup {
+        entry.used_by.sort();
+        entry.used_by.dedup();
+    }
+    Design {
+        schema: SCHEMA,
+        catalogue: trace.catalogue.clone(),
+        items,
+        dependencies: dependencies.into_iter().collect(),
+        soup,
+    }
+}

@@ -1,0 +1,150 @@
+//! `cargo iec design`: the architecture and unit design record, and the gaps it finds.
+
+use iec_acceptance::{Fixture, Run};
+use iec_runtime::requirement;
+use serde_json::Value;
+
+fn design(fixture: &Fixture, args: &[&str]) -> Run {
+    let run = fixture.cargo_iec([&["design"], args].concat());
+    assert_eq!(run.code, 0, "{run}");
+    run
+}
+
+fn unit<'a>(json: &'a Value, id: &str) -> &'a Value {
+    json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|item| item["units"].as_array().into_iter().flatten())
+        .find(|unit| unit["id"] == id)
+        .unwrap_or_else(|| panic!("no unit {id} in the record:\n{json:#}"))
+}
+
+/// `kind subject path` of every gap of a JSON trace.
+fn gaps(json: &Value) -> Vec<String> {
+    json["gaps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|gap| {
+            format!(
+                "{} {} {}",
+                gap["kind"].as_str().unwrap_or_default(),
+                gap["unit"].as_str().unwrap_or_default(),
+                gap["path"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+#[requirement("TR-DESIGN-RECORD")]
+#[requirement("TR-DESIGN-INTERFACE")]
+#[requirement("TR-DESIGN-DEPENDENCIES")]
+fn the_json_record_lists_items_units_interfaces_dependencies_and_soup() {
+    let fixture = Fixture::new("design");
+    let first = design(&fixture, &["--format", "json"]);
+    let second = design(&fixture, &["--format", "json"]);
+    assert_eq!(
+        first.stdout, second.stdout,
+        "the record is byte-identical run to run"
+    );
+    let json = first.json();
+    assert_eq!(json["schema"], "iec-trace/design/v1");
+    let control = unit(&json, "SU-CONTROL");
+    assert_eq!(control["class"], "C");
+    assert_eq!(control["class_source"], "assigned");
+    assert_eq!(
+        control["design_text"],
+        "The control loop: one step per tick, each step logged."
+    );
+    assert_eq!(
+        control["interface"][0]["signature"],
+        "pub fn step(value: u32) -> bool;"
+    );
+    assert_eq!(control["requirements"][0]["id"], "SRS-1");
+    assert_eq!(
+        control["requirements"][0]["tests"][0]["path"],
+        "design::a_step_is_logged"
+    );
+    assert_eq!(control["uses"], serde_json::json!(["SU-LOG"]));
+    // The renamed dependency `checks` is the package vendor-helper.
+    assert_eq!(control["soup"], serde_json::json!(["vendor-helper"]));
+    assert_eq!(
+        json["soup"],
+        serde_json::json!([{"name": "vendor-helper", "version": "1.2.3", "used_by": ["SU-CONTROL"]}])
+    );
+    assert!(
+        json["dependencies"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"level": "item", "from": "SI-CORE", "to": "SI-LOG"})),
+        "{json:#}"
+    );
+    fixture.snapshot_settings().bind(|| {
+        insta::assert_snapshot!("design_json", first.stdout);
+    });
+}
+
+#[test]
+#[requirement("TR-DESIGN-GAPS")]
+fn trace_reports_class_dependency_and_undocumented_unit_gaps() {
+    let fixture = Fixture::new("design");
+    let run = fixture.cargo_iec(["trace", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(
+        gaps(&run.json()),
+        [
+            "class-dependency SI-CORE SI-LOG",
+            "class-dependency SU-CONTROL design_pump::log",
+            "undocumented-unit SU-BARE design_pump::bare",
+            "undocumented-unit SU-BARE design_pump::bare::helper",
+        ]
+    );
+    let denied = fixture.cargo_iec(["trace", "--deny", "class-dependency"]);
+    assert_eq!(denied.code, 1, "{denied}");
+}
+
+#[test]
+#[requirement("TR-DESIGN-GAPS")]
+fn a_segregation_rationale_and_doc_comments_clear_the_gaps() {
+    let fixture = Fixture::new("design");
+    fixture.append(
+        "requirements.toml",
+        "segregation = \"The log runs in its own partition and cannot write the core's memory.\"\n",
+    );
+    fixture.write(
+        "src/bare.rs",
+        "//! A helper.\n\niec_runtime::module_unit!(id = \"SU-BARE\", item = \"SI-CORE\", class = \"C\");\n\nuse iec_runtime::requirement;\n\n/// One.\n#[requirement(\"SRS-3\")]\npub fn helper() -> u32 {\n    1\n}\n",
+    );
+    let run = fixture.cargo_iec(["trace", "--format", "json", "--deny", "all"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(gaps(&run.json()).is_empty(), "{run}");
+}
+
+#[test]
+#[requirement("TR-DESIGN-DIAGRAM")]
+fn the_html_embeds_the_diagram_and_the_markdown_links_it() {
+    let fixture = Fixture::new("design");
+    let html = design(&fixture, &["--format", "html"]);
+    assert!(
+        html.stdout
+            .contains("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{html}"
+    );
+    assert!(html.stdout.contains("id=\"unit-SU-CONTROL\""), "{html}");
+    assert!(
+        html.stdout
+            .contains("<title>SU-CONTROL uses SU-LOG</title>"),
+        "{html}"
+    );
+    design(&fixture, &["--format", "markdown", "--output", "record.md"]);
+    let markdown = fixture.read("record.md");
+    assert!(
+        markdown.contains("![Architecture diagram](record.svg)"),
+        "{markdown}"
+    );
+    let svg = fixture.read("record.svg");
+    assert!(svg.starts_with("<svg "), "{svg}");
+    assert!(svg.contains(">SU-BARE<"), "{svg}");
+}
