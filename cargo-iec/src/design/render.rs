@@ -182,7 +182,7 @@ pub fn markdown(design: &Design, diagram: Option<&str>) -> String {
         let _ = writeln!(out, "![Architecture diagram]({diagram})\n");
     }
     out.push_str("## Software items\n\n");
-    for item in &design.items {
+    for item in tree(design) {
         let depth = ancestors(design, item);
         let _ = writeln!(
             out,
@@ -225,6 +225,10 @@ pub fn markdown(design: &Design, diagram: Option<&str>) -> String {
             } else {
                 for line in unit.design_text.lines() {
                     let _ = writeln!(out, "> {line}");
+                    if line.is_empty() {
+                        out.truncate(out.len() - 2);
+                        out.push('\n');
+                    }
                 }
                 out.push('\n');
             }
@@ -300,6 +304,30 @@ pub fn markdown(design: &Design, diagram: Option<&str>) -> String {
     out
 }
 
+/// The items as a tree: each root in record order followed by its descendants, depth first.
+fn tree(design: &Design) -> Vec<&ItemDesign> {
+    fn visit<'a>(design: &'a Design, parent: Option<&str>, out: &mut Vec<&'a ItemDesign>) {
+        for item in &design.items {
+            let is_root = match parent {
+                None => item
+                    .parent
+                    .as_deref()
+                    .is_none_or(|p| !design.items.iter().any(|i| i.id.as_deref() == Some(p))),
+                Some(parent) => item.parent.as_deref() == Some(parent),
+            };
+            if is_root && !out.iter().any(|seen| std::ptr::eq(*seen, item)) {
+                out.push(item);
+                if let Some(id) = item.id.as_deref() {
+                    visit(design, Some(id), out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(design, None, &mut out);
+    out
+}
+
 fn ancestors(design: &Design, item: &ItemDesign) -> usize {
     let mut depth = 0;
     let mut parent = item.parent.as_deref();
@@ -324,6 +352,7 @@ h1 { font-size: 1.5rem; margin-bottom: .25rem; }
 h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #dadce0; padding-bottom: .25rem; }
 h3 { font-size: 1rem; margin: 1.5rem 0 .25rem; }
 .meta { color: #5f6368; }
+.diagram svg { max-width: 100%; height: auto; }
 .diagram { overflow-x: auto; border: 1px solid #dadce0; border-radius: 8px; padding: .5rem; }
 .unit { border-left: 4px solid #dadce0; padding: 0 0 .25rem 1rem; margin: 1rem 0; }
 .unit.class-C { border-color: #b3261e; } .unit.class-B { border-color: #b06000; } .unit.class-A { border-color: #1b7f3b; }
@@ -353,7 +382,7 @@ pub fn html(design: &Design) -> String {
     out.push_str("<h2 id=\"diagram\">Architecture</h2>\n<div class=\"diagram\">\n");
     out.push_str(&svg(design));
     out.push_str("</div>\n<h2 id=\"items\">Software items</h2>\n<ul class=\"tree\">\n");
-    for item in &design.items {
+    for item in tree(design) {
         let depth = ancestors(design, item);
         let _ = writeln!(
             out,

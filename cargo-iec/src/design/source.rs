@@ -66,6 +66,9 @@ pub fn docs(attrs: &[syn::Attribute]) -> String {
             }) = &nv.value
         {
             let value = text.value();
+            if value.trim().is_empty() {
+                lines.push(String::new());
+            }
             for line in value.lines() {
                 lines.push(
                     line.strip_prefix(' ')
