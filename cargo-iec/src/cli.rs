@@ -58,7 +58,8 @@ suspect           requirement text or item signature changed since `cargo iec re
 failed            a verifying test failed (with --results, or in `cargo iec test`)\n  \
 not-run           a verifying test was ignored, filtered out or did not run (with --results)\n  \
 class-dependency  a unit or item uses a lower-class one that records no segregation rationale\n  \
-undocumented-unit a class C unit, or a public item of one, has no doc comment\n\n\
+undocumented-unit a class C unit, or a public item of one, has no doc comment\n  \
+soup-unspecified  a crate used by a class B or C unit has no [[soup]] requirements and needs\n\n\
 Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented; \
 per-class policies go in [workspace.metadata.iec.class.C] deny = [...].",
         after_help = EXIT_CODES
@@ -133,8 +134,9 @@ the tests that verify them; the units it uses (from `use` declarations and quali
 paths) and the third-party crates (SOUP) it uses. The HTML embeds an SVG diagram of the \
 items, units and dependencies; with --format markdown --output FILE.md the diagram is \
 written next to it as FILE.svg and linked.\n\n\
-`cargo iec trace` reports the gaps this record makes possible: class-dependency and \
-undocumented-unit.",
+`cargo iec trace` reports the gaps this record makes possible: class-dependency, \
+undocumented-unit and soup-unspecified ([[soup]] entries in the catalogue state each \
+crate's functional and performance requirements and what it needs).",
         after_help = DESIGN_EXIT_CODES
     )]
     Design(DesignArgs),

@@ -45,11 +45,13 @@ pub enum GapKind {
     ClassDependency,
     /// A class C unit, or a public item of one, without design text (doc comment).
     UndocumentedUnit,
+    /// A SOUP crate used by a class B or C unit without `[[soup]]` requirements and needs.
+    SoupUnspecified,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 13] = [
+    pub const ALL: [GapKind; 14] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
@@ -63,6 +65,7 @@ impl GapKind {
         GapKind::ChannelMismatch,
         GapKind::ClassDependency,
         GapKind::UndocumentedUnit,
+        GapKind::SoupUnspecified,
     ];
 
     /// The stable name.
@@ -81,6 +84,7 @@ impl GapKind {
             GapKind::NotRun => "not-run",
             GapKind::ClassDependency => "class-dependency",
             GapKind::UndocumentedUnit => "undocumented-unit",
+            GapKind::SoupUnspecified => "soup-unspecified",
         }
     }
 

@@ -186,6 +186,7 @@ fn the_fixture_trace_has_a_gap_of_every_kind_but_suspect() {
         GapKind::UnannotatedUnit,
         GapKind::ClassDependency,
         GapKind::UndocumentedUnit,
+        GapKind::SoupUnspecified,
     ];
     let expected: BTreeSet<GapKind> = GapKind::ALL
         .into_iter()

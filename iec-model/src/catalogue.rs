@@ -179,12 +179,40 @@ pub struct Item {
     pub parent: Option<String>,
     /// Why this item may carry a lower class than its parent (IEC 62304 5.3.5).
     pub segregation: Option<String>,
+    /// The workspace crates (package names) that make it up: their units belong to it
+    /// unless they name another item.
+    pub crates: Vec<String>,
     /// `true` for a `[[system]]`, `false` for an `[[item]]`.
     pub is_system: bool,
     /// The file that defines it.
     pub file: PathBuf,
     /// Line of its table in the catalogue.
     pub line: usize,
+}
+
+/// A third-party crate's requirements and needs (`[[soup]]`, IEC 62304 5.3.3, 5.3.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Soup {
+    /// The crate's package name.
+    pub name: String,
+    /// The functional requirements the software places on it.
+    pub functional: Option<String>,
+    /// Its performance requirements.
+    pub performance: Option<String>,
+    /// The hardware and software it needs; `None` when not stated.
+    pub needs: Option<Vec<String>>,
+    /// The file that defines it.
+    pub file: PathBuf,
+    /// Line of its table.
+    pub line: usize,
+}
+
+impl Soup {
+    /// Whether it states functional and performance requirements and its needs.
+    pub fn is_specified(&self) -> bool {
+        let stated = |text: &Option<String>| text.as_deref().is_some_and(|t| !t.trim().is_empty());
+        stated(&self.functional) && stated(&self.performance) && self.needs.is_some()
+    }
 }
 
 /// A heading of a requirements document: structure, not a requirement. Imported documents
@@ -222,6 +250,8 @@ pub struct Catalogue {
     pub items: Vec<Item>,
     /// Sections (document headings), in document order.
     pub sections: Vec<Section>,
+    /// `[[soup]]` entries, sorted by name.
+    pub soup: Vec<Soup>,
     requirement_index: BTreeMap<String, usize>,
     item_index: BTreeMap<String, usize>,
 }
@@ -441,6 +471,7 @@ impl Catalogue {
         let mut requirement_sections = Vec::new();
         let mut system_requirements = Vec::new();
         let mut items = Vec::new();
+        let mut soup: Vec<Soup> = Vec::new();
         let mut item_parents = Vec::new();
         let mut sections = Vec::new();
         let mut section_parents = Vec::new();
@@ -523,7 +554,25 @@ impl Catalogue {
                     class,
                     parent: raw.parent.map(|p| p.value),
                     segregation: raw.segregation,
+                    crates: raw.crates,
                     is_system: raw.is_system,
+                    file: raw.place.file,
+                    line: raw.place.position.line,
+                });
+            }
+            for raw in draft.soup {
+                if soup.iter().any(|s: &Soup| s.name == raw.name.value) {
+                    problems.at(
+                        &raw.name.place,
+                        format!("duplicate [[soup]] entry for {:?}", raw.name.value),
+                    );
+                    continue;
+                }
+                soup.push(Soup {
+                    name: raw.name.value,
+                    functional: raw.functional,
+                    performance: raw.performance,
+                    needs: raw.needs,
                     file: raw.place.file,
                     line: raw.place.position.line,
                 });
@@ -692,6 +741,7 @@ impl Catalogue {
             .enumerate()
             .map(|(i, r)| (r.id.clone(), i))
             .collect();
+        soup.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Catalogue {
             path: path.to_path_buf(),
             sources,
@@ -700,6 +750,7 @@ impl Catalogue {
             system_requirements,
             items,
             sections,
+            soup,
             requirement_index,
             item_index,
         })
@@ -715,6 +766,11 @@ impl Catalogue {
         self.requirement_index
             .get(id)
             .map(|&i| &self.requirements[i])
+    }
+
+    /// The `[[soup]]` entry for the crate named `name`.
+    pub fn soup_entry(&self, name: &str) -> Option<&Soup> {
+        self.soup.iter().find(|s| s.name == name)
     }
 
     /// The software system or item with this ID.
@@ -901,6 +957,41 @@ mod tests {
         parse(text)
             .expect_err("the catalogue should be rejected")
             .to_string()
+    }
+
+    #[test]
+    fn items_list_their_crates_and_soup_entries_state_requirements_and_needs() {
+        let catalogue = parse(
+            r#"
+[[item]]
+id = "SI-CTRL"
+title = "Control"
+crates = ["pump-ctrl", "pump-hal"]
+
+[[soup]]
+name = "heapless"
+functional = "Fixed-capacity queues without allocation."
+performance = "O(1) push and pop."
+needs = ["no_std"]
+
+[[soup]]
+name = "bitflags"
+functional = "Flag sets."
+"#,
+        )
+        .unwrap();
+        assert_eq!(catalogue.items[0].crates, ["pump-ctrl", "pump-hal"]);
+        assert_eq!(catalogue.soup.len(), 2);
+        assert_eq!(catalogue.soup[0].name, "bitflags");
+        assert!(!catalogue.soup_entry("bitflags").unwrap().is_specified());
+        assert!(catalogue.soup_entry("heapless").unwrap().is_specified());
+        assert!(
+            messages("[[soup]]\nname = \"x\"\nfunctionnal = \"typo\"\n").contains("functionnal")
+        );
+        assert!(
+            messages("[[soup]]\nname = \"x\"\n[[soup]]\nname = \"x\"\n")
+                .contains("duplicate [[soup]]")
+        );
     }
 
     #[test]

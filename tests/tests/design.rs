@@ -72,7 +72,8 @@ fn the_json_record_lists_items_units_interfaces_dependencies_and_soup() {
     assert_eq!(control["soup"], serde_json::json!(["vendor-helper"]));
     assert_eq!(
         json["soup"],
-        serde_json::json!([{"name": "vendor-helper", "version": "1.2.3", "used_by": ["SU-CONTROL"]}])
+        serde_json::json!([{"name": "vendor-helper", "version": "1.2.3", "used_by": ["SU-CONTROL"],
+            "functional": null, "performance": null, "needs": null}])
     );
     assert!(
         json["dependencies"]
@@ -99,6 +100,7 @@ fn trace_reports_class_dependency_and_undocumented_unit_gaps() {
             "class-dependency SU-CONTROL design_pump::log",
             "undocumented-unit SU-BARE design_pump::bare",
             "undocumented-unit SU-BARE design_pump::bare::helper",
+            "soup-unspecified SU-CONTROL vendor-helper",
         ]
     );
     let denied = fixture.cargo_iec(["trace", "--deny", "class-dependency"]);
@@ -111,7 +113,9 @@ fn a_segregation_rationale_and_doc_comments_clear_the_gaps() {
     let fixture = Fixture::new("design");
     fixture.append(
         "requirements.toml",
-        "segregation = \"The log runs in its own partition and cannot write the core's memory.\"\n",
+        "segregation = \"The log runs in its own partition and cannot write the core's memory.\"\n\n\
+[[soup]]\nname = \"vendor-helper\"\nfunctional = \"Range checks.\"\n\
+performance = \"Constant time.\"\nneeds = [\"core\"]\n",
     );
     fixture.write(
         "src/bare.rs",

@@ -146,6 +146,12 @@ pub struct SoupUse {
     pub version: String,
     /// Units using it, sorted by ID.
     pub used_by: Vec<String>,
+    /// Its functional requirements, from its `[[soup]]` entry in the catalogue.
+    pub functional: Option<String>,
+    /// Its performance requirements, from `[[soup]]`.
+    pub performance: Option<String>,
+    /// The hardware and software it needs, from `[[soup]]`.
+    pub needs: Option<Vec<String>>,
 }
 
 /// A third-party crate as the code can name it.
@@ -406,6 +412,32 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
         }
     }
     for (index, unit) in units.iter().enumerate() {
+        if class_of(&unit.class) < Some(SafetyClass::B) {
+            continue;
+        }
+        for name in &joined.soup[index] {
+            if catalogue
+                .soup_entry(name)
+                .is_some_and(iec_model::catalogue::Soup::is_specified)
+            {
+                continue;
+            }
+            gaps.insert(Gap {
+                kind: GapKind::SoupUnspecified,
+                requirement: None,
+                unit: Some(unit.id.clone()),
+                class: Some(unit.class.clone()),
+                path: Some(name.clone()),
+                file: Some(unit.file.clone()),
+                line: Some(unit.line),
+                message: format!(
+                    "class {} unit {} uses the SOUP crate {name}, which has no [[soup]] entry with `functional`, `performance` and `needs` in the catalogue (IEC 62304 5.3.3, 5.3.4)",
+                    unit.class, unit.id
+                ),
+            });
+        }
+    }
+    for (index, unit) in units.iter().enumerate() {
         if class_of(&unit.class) != Some(SafetyClass::C) {
             continue;
         }
@@ -578,10 +610,14 @@ pub fn build(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Design 
             let Some(found) = sources.soup.values().find(|s| &s.name == name) else {
                 continue;
             };
+            let spec = catalogue.soup_entry(&found.name);
             let entry = soup.entry(found.name.as_str()).or_insert_with(|| SoupUse {
                 name: found.name.clone(),
                 version: found.version.clone(),
                 used_by: Vec::new(),
+                functional: spec.and_then(|s| s.functional.clone()),
+                performance: spec.and_then(|s| s.performance.clone()),
+                needs: spec.and_then(|s| s.needs.clone()),
             });
             entry.used_by.push(units[index].id.clone());
         }

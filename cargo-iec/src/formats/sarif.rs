@@ -63,6 +63,10 @@ fn rule(kind: GapKind) -> Value {
             "Class C unit without design text",
             "A class C software unit, or a public item of one, has no doc comment: its detailed design or interface is not documented (IEC 62304 5.4.2, 5.4.3).",
         ),
+        GapKind::SoupUnspecified => (
+            "SOUP without requirements",
+            "A third-party crate used by a class B or C unit has no [[soup]] entry stating its functional and performance requirements and the hardware and software it needs (IEC 62304 5.3.3, 5.3.4).",
+        ),
     };
     json!({
         "id": kind.as_str(),

@@ -79,6 +79,8 @@ pub(crate) struct DraftItem {
     pub(crate) class: Option<Located<String>>,
     pub(crate) parent: Option<Located<String>>,
     pub(crate) segregation: Option<String>,
+    /// The workspace crates that make it up.
+    pub(crate) crates: Vec<String>,
     pub(crate) is_system: bool,
     pub(crate) place: Place,
 }
@@ -92,6 +94,15 @@ pub(crate) struct DraftSection {
     pub(crate) place: Place,
 }
 
+/// A `[[soup]]` entry as read.
+pub(crate) struct DraftSoup {
+    pub(crate) name: Located<String>,
+    pub(crate) functional: Option<String>,
+    pub(crate) performance: Option<String>,
+    pub(crate) needs: Option<Vec<String>>,
+    pub(crate) place: Place,
+}
+
 /// Everything one source holds.
 #[derive(Default)]
 pub(crate) struct Draft {
@@ -101,6 +112,7 @@ pub(crate) struct Draft {
     pub(crate) system_requirements: Vec<DraftSystemRequirement>,
     pub(crate) items: Vec<DraftItem>,
     pub(crate) sections: Vec<DraftSection>,
+    pub(crate) soup: Vec<DraftSoup>,
 }
 
 /// The format of a catalogue source.

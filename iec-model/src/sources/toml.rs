@@ -8,7 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Draft, DraftItem, DraftRequirement, DraftSection, DraftSystemRequirement, Located, Place,
+    Draft, DraftItem, DraftRequirement, DraftSection, DraftSoup, DraftSystemRequirement, Located,
+    Place,
 };
 use crate::Position;
 use crate::catalogue::{CatalogueError, Problems, Source};
@@ -26,6 +27,18 @@ struct RawCatalogue {
     item: Vec<Spanned<RawItem>>,
     #[serde(default)]
     section: Vec<Spanned<RawSection>>,
+    #[serde(default)]
+    soup: Vec<Spanned<RawSoup>>,
+}
+
+/// `[[soup]]`: what a third-party crate must do and needs (IEC 62304 5.3.3, 5.3.4).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSoup {
+    name: Spanned<String>,
+    functional: Option<String>,
+    performance: Option<String>,
+    needs: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -62,6 +75,8 @@ struct RawItem {
     class: Option<Spanned<String>>,
     parent: Option<Spanned<String>>,
     segregation: Option<String>,
+    #[serde(default)]
+    crates: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -227,7 +242,19 @@ pub(crate) fn read(text: &str, path: &Path) -> Result<Draft, CatalogueError> {
             class: raw.class.map(|c| reader.located(c)),
             parent: raw.parent.map(|p| reader.located(p)),
             segregation: raw.segregation,
+            crates: raw.crates,
             is_system,
+            place,
+        });
+    }
+    for entry in raw.soup {
+        let place = reader.place(entry.span().start);
+        let raw = entry.into_inner();
+        draft.soup.push(DraftSoup {
+            name: reader.located(raw.name),
+            functional: raw.functional,
+            performance: raw.performance,
+            needs: raw.needs,
             place,
         });
     }
