@@ -152,3 +152,35 @@ fn the_html_embeds_the_diagram_and_the_markdown_links_it() {
     assert!(svg.starts_with("<svg "), "{svg}");
     assert!(svg.contains(">SU-BARE<"), "{svg}");
 }
+
+#[test]
+#[requirement("TR-DESIGN-DEPENDENCIES")]
+#[requirement("TR-DESIGN-GAPS")]
+fn items_made_of_crates_take_their_units_and_depend_through_the_cargo_graph() {
+    let fixture = Fixture::new("design-crates");
+    let json = design(&fixture, &["--workspace", "--format", "json"]).json();
+    let ctl = unit(&json, "SU-CTL");
+    assert_eq!(ctl["class"], "C");
+    assert_eq!(ctl["class_source"], "inherited");
+    assert_eq!(unit(&json, "SU-LOG")["class"], "A");
+    assert_eq!(json["items"][0]["id"], "SI-CTL");
+    assert_eq!(json["items"][0]["units"][0]["id"], "SU-CTL");
+    assert!(
+        json["dependencies"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"level": "item", "from": "SI-CTL", "to": "SI-LOG"})),
+        "{json:#}"
+    );
+    let run = fixture.cargo_iec(["trace", "--workspace", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    let found = gaps(&run.json());
+    assert!(
+        found.contains(&"class-dependency SI-CTL SI-LOG".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"class-dependency SU-CTL log".to_string()),
+        "{found:?}"
+    );
+}

@@ -166,6 +166,10 @@ struct SoupCrate {
 pub struct Sources {
     analysis: Analysis,
     soup: BTreeMap<String, SoupCrate>,
+    /// Crate name in paths -> its package.
+    packages: BTreeMap<String, String>,
+    /// (package, workspace package it depends on), from the Cargo graph.
+    package_deps: BTreeSet<(String, String)>,
 }
 
 /// Reads the library and binary crates of the selected packages and their dependencies'
@@ -198,6 +202,11 @@ pub fn read_sources(workspace: &Workspace) -> Sources {
                 continue;
             }
             if members.contains(&dep.pkg) {
+                if let Some(p) = metadata.packages.iter().find(|p| p.id == dep.pkg) {
+                    sources
+                        .package_deps
+                        .insert((package.name.to_string(), p.name.to_string()));
+                }
                 if let Some(lib) = lib_name(&dep.pkg) {
                     externs.insert(dep.name.clone(), lib);
                 }
@@ -228,6 +237,9 @@ pub fn read_sources(workspace: &Workspace) -> Sources {
             {
                 target_externs.insert(library.clone(), library.clone());
             }
+            sources
+                .packages
+                .insert(target.name.replace('-', "_"), package.name.to_string());
             let krate = CrateRoot {
                 name: target.name.replace('-', "_"),
                 root: target.src_path.clone().into_std_path_buf(),
@@ -345,13 +357,62 @@ fn class_of(text: &str) -> Option<SafetyClass> {
     SafetyClass::parse(text)
 }
 
+/// The units, those naming no item given the item whose `crates` hold them, with the
+/// class it passes on (`inherited`) when the unit states none.
+fn placed(units: &[UnitTrace], catalogue: &Catalogue, sources: &Sources) -> Vec<UnitTrace> {
+    units
+        .iter()
+        .map(|unit| {
+            let mut unit = unit.clone();
+            if unit.item.is_none() {
+                let krate = unit.path.split("::").next().unwrap_or_default();
+                let package = sources.packages.get(krate);
+                let item = catalogue
+                    .items
+                    .iter()
+                    .find(|i| package.is_some_and(|p| i.crates.contains(p)));
+                if let Some(item) = item {
+                    unit.item = Some(item.id.clone());
+                    if unit.class_source == "default"
+                        && let Some((class, _)) = catalogue.item_class(&item.id)
+                    {
+                        unit.class = class.as_str().to_string();
+                        unit.class_source = "inherited";
+                    }
+                }
+            }
+            unit
+        })
+        .collect()
+}
+
+/// Item -> item dependencies from the Cargo graph, between items that list `crates`.
+fn crate_item_edges(catalogue: &Catalogue, sources: &Sources) -> BTreeSet<(String, String)> {
+    let mut edges = BTreeSet::new();
+    for (from, to) in &sources.package_deps {
+        let item_of = |package: &String| {
+            catalogue
+                .items
+                .iter()
+                .find(|i| i.crates.contains(package))
+                .map(|i| i.id.clone())
+        };
+        if let (Some(a), Some(b)) = (item_of(from), item_of(to))
+            && a != b
+        {
+            edges.insert((a, b));
+        }
+    }
+    edges
+}
+
 /// The `class-dependency` and `undocumented-unit` gaps.
 #[requirement("TR-DESIGN-GAPS")]
 pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap> {
-    let units = &trace.units;
+    let units = &placed(&trace.units, catalogue, sources);
     let joined = join(units, sources);
     let mut gaps = BTreeSet::new();
-    let mut item_edges = BTreeSet::new();
+    let mut item_edges = crate_item_edges(catalogue, sources);
     for (from, used) in joined.uses.iter().enumerate() {
         let user = &units[from];
         for &to in used {
@@ -490,7 +551,7 @@ pub fn apply(trace: &mut Trace, catalogue: &Catalogue, workspace: &Workspace) {
 /// Builds the record.
 #[requirement("TR-DESIGN-RECORD")]
 pub fn build(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Design {
-    let units = &trace.units;
+    let units = &placed(&trace.units, catalogue, sources);
     let joined = join(units, sources);
     let requirement = |id: &str| trace.requirements.iter().find(|r| r.id == id);
     let unit_design = |index: usize| {
@@ -585,7 +646,14 @@ pub fn build(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Design 
     for item in &mut items {
         item.units.sort_by(|a, b| a.id.cmp(&b.id));
     }
-    let mut dependencies = BTreeSet::new();
+    let mut dependencies: BTreeSet<Dependency> = crate_item_edges(catalogue, sources)
+        .into_iter()
+        .map(|(from, to)| Dependency {
+            level: "item",
+            from,
+            to,
+        })
+        .collect();
     for (from, used) in joined.uses.iter().enumerate() {
         for &to in used {
             dependencies.insert(Dependency {
