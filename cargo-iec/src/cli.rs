@@ -181,6 +181,9 @@ pub struct DesignArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Join the test results of a JUnit file: each verifying test shows its result.
+    #[arg(long, value_name = "FILE.xml")]
+    pub results: Option<PathBuf>,
 }
 
 const TEST_EXIT_CODES: &str = "\

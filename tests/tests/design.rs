@@ -184,3 +184,25 @@ fn items_made_of_crates_take_their_units_and_depend_through_the_cargo_graph() {
         "{found:?}"
     );
 }
+
+#[test]
+#[requirement("TR-DESIGN-RECORD")]
+fn with_results_each_verifying_test_shows_its_result() {
+    let fixture = Fixture::new("design");
+    fixture.write(
+        "junit.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="design-pump::design" tests="2">
+    <testcase classname="design-pump::design" name="a_step_is_logged" time="0.1"/>
+    <testcase classname="design-pump::design" name="the_helper_helps" time="0.1"/>
+  </testsuite>
+</testsuites>
+"#,
+    );
+    let json = design(&fixture, &["--format", "json", "--results", "junit.xml"]).json();
+    let result = &unit(&json, "SU-CONTROL")["requirements"][0]["tests"][0]["result"];
+    assert_eq!(result, "passed", "{json:#}");
+    let without = design(&fixture, &["--format", "json"]).json();
+    assert!(unit(&without, "SU-CONTROL")["requirements"][0]["tests"][0]["result"].is_null());
+}

@@ -19,8 +19,12 @@ fn diagram_beside(output: &Path) -> (std::path::PathBuf, String) {
 /// Runs `cargo iec design`.
 pub fn run(args: &DesignArgs) -> Result<u8, Error> {
     let workspace = crate::workspace::Workspace::load(&args.selection)?;
-    let (catalogue, trace, _, scan_errors) =
+    let (catalogue, mut trace, collected, scan_errors) =
         crate::traced_with_tests(&workspace, &args.selection, &args.channels, false)?;
+    if let Some(path) = &args.results {
+        let run = crate::run::from_junit_file(path, &workspace, &collected)?;
+        crate::results::apply(&mut trace, &run);
+    }
     if scan_errors > 0 && !args.channels.keep_going {
         return Err(Error::Input(format!(
             "{scan_errors} source file{} could not be read (above); nothing was written. Fix them, or pass --keep-going",
