@@ -32,4 +32,4 @@ pub mod rust_path;
 pub mod sources;
 
 pub use catalogue::{Catalogue, CatalogueError, SafetyClass, Section, Source, Verification};
-pub use position::Position;
+pub use position::{LineIndex, Position};

@@ -26,6 +26,42 @@ impl Position {
     }
 }
 
+/// The starts of the lines of a text, for turning many offsets into positions: each lookup
+/// is a binary search, where [`Position::of_offset`] counts the newlines before the offset
+/// (a catalogue of thousands of requirements asks for a position per requirement and per ID,
+/// which counted from the start each time is quadratic in the file's size).
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes the lines of `text`.
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { text, starts }
+    }
+
+    /// The position of byte `offset`, as [`Position::of_offset`] gives it.
+    pub fn position(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = self.starts[line - 1];
+        let column = self.text[line_start..offset].chars().count() + 1;
+        Position { line, column }
+    }
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.line, self.column)
@@ -34,7 +70,21 @@ impl fmt::Display for Position {
 
 #[cfg(test)]
 mod tests {
-    use super::Position;
+    use super::{LineIndex, Position};
+
+    #[test]
+    fn line_index_agrees_with_of_offset() {
+        for text in ["", "\n", "ab\ncdé\nf", "x\n\n\ny é\n", "é\n\u{1F600}z"] {
+            let index = LineIndex::new(text);
+            for offset in 0..text.len() + 3 {
+                assert_eq!(
+                    index.position(offset),
+                    Position::of_offset(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn offsets_become_one_based_line_and_column() {

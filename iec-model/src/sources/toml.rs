@@ -11,8 +11,8 @@ use super::{
     Draft, DraftItem, DraftRequirement, DraftSection, DraftSoup, DraftSystemRequirement, Located,
     Place,
 };
-use crate::Position;
 use crate::catalogue::{CatalogueError, Problems, Source};
+use crate::{LineIndex, Position};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -107,13 +107,14 @@ impl From<RawSource> for Source {
 
 struct Reader<'a> {
     text: &'a str,
+    lines: LineIndex<'a>,
     path: &'a Path,
     problems: Problems,
 }
 
 impl Reader<'_> {
     fn place(&self, offset: usize) -> Place {
-        Place::new(self.path, Position::of_offset(self.text, offset))
+        Place::new(self.path, self.lines.position(offset))
     }
 
     fn located(&self, value: Spanned<String>) -> Located<String> {
@@ -193,6 +194,7 @@ pub(crate) fn read(text: &str, path: &Path) -> Result<Draft, CatalogueError> {
     })?;
     let mut reader = Reader {
         text,
+        lines: LineIndex::new(text),
         path,
         problems: Problems::default(),
     };
