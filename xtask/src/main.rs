@@ -52,6 +52,10 @@ struct GenArgs {
     /// Also write the equivalent StrictDoc project into this directory.
     #[arg(long)]
     strictdoc: Option<PathBuf>,
+    /// Write the same code without `#[requirement]` attributes (nor their `use`), to measure
+    /// what the annotations cost a build.
+    #[arg(long)]
+    no_annotations: bool,
 }
 
 /// splitmix64: small, fast, and the same sequence on every machine.
@@ -110,15 +114,23 @@ fn write(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
+/// One annotated item of a generated file: the requirement, the item's name (a function
+/// name, unique in its file), and its path as the trace names it.
+struct Link {
+    requirement: usize,
+    name: String,
+    path: String,
+}
+
 /// One generated file: its Rust source, and which requirement each annotation names.
 struct Generated {
     source: String,
-    implements: Vec<(usize, String)>,
+    implements: Vec<Link>,
+    verifies: Vec<Link>,
 }
 
-/// Emits an ordinary (unannotated) function of about `body` lines.
+/// Emits an ordinary function of about `body` lines (its doc comment is the caller's).
 fn plain_fn(out: &mut String, rng: &mut Rng, name: &str, body: usize) {
-    let _ = writeln!(out, "/// Computes the {} {}.", word(rng), word(rng));
     let _ = writeln!(out, "pub fn {name}(input: u32, limit: u32) -> u32 {{");
     let _ = writeln!(out, "    let mut value = input;");
     for i in 0..body.saturating_sub(5) {
@@ -132,6 +144,15 @@ fn plain_fn(out: &mut String, rng: &mut Rng, name: &str, body: usize) {
     let _ = writeln!(out, "    value\n}}\n");
 }
 
+/// The marker StrictDoc reads (a doc comment right above the item's attributes), then the
+/// annotation, unless annotations are left out.
+fn annotate(out: &mut String, indent: &str, id: &str, annotations: bool) {
+    let _ = writeln!(out, "{indent}/// @relation({id}, scope=function)");
+    if annotations {
+        let _ = writeln!(out, "{indent}#[requirement(\"{id}\")]");
+    }
+}
+
 fn generate_file(
     rng: &mut Rng,
     crate_name: &str,
@@ -139,25 +160,33 @@ fn generate_file(
     lines: usize,
     implementations: &[usize],
     verifications: &[usize],
+    annotations: bool,
 ) -> Generated {
     let mut out = String::new();
     let mut implements = Vec::new();
+    let mut verifies = Vec::new();
     let _ = writeln!(
         out,
         "//! The {} {} module of {crate_name}.\n",
         word(rng),
         word(rng)
     );
-    let _ = writeln!(out, "use iec_runtime::requirement;\n");
+    if annotations {
+        let _ = writeln!(out, "use iec_runtime::requirement;\n");
+    }
     // Annotated items first: a free fn, then methods in an impl, alternating.
     for (n, &requirement) in implementations.iter().enumerate() {
         let id = format!("SRS-{}", requirement + 1);
         let name = format!("{}_{}_{n}", word(rng), word(rng));
-        let _ = writeln!(out, "// @relation({id}, scope=function)");
         if n % 2 == 0 {
-            let _ = writeln!(out, "#[requirement(\"{id}\")]");
+            let _ = writeln!(out, "/// Computes the {} {}.", word(rng), word(rng));
+            annotate(&mut out, "", &id, annotations);
             plain_fn(&mut out, rng, &name, 8);
-            implements.push((requirement, format!("{crate_name}::{module}::{name}")));
+            implements.push(Link {
+                requirement,
+                path: format!("{crate_name}::{module}::{name}"),
+                name,
+            });
         } else {
             let ty = format!("Controller{n}");
             let _ = writeln!(
@@ -166,11 +195,15 @@ fn generate_file(
             );
             let _ = writeln!(out, "impl {ty} {{");
             let _ = writeln!(out, "    /// Steps the controller.");
-            let _ = writeln!(out, "    #[requirement(\"{id}\")]");
+            annotate(&mut out, "    ", &id, annotations);
             let _ = writeln!(out, "    pub fn {name}(&self, input: u32) -> u32 {{");
             let _ = writeln!(out, "        input.min(self.limit)");
             let _ = writeln!(out, "    }}\n}}\n");
-            implements.push((requirement, format!("{crate_name}::{module}::{ty}::{name}")));
+            implements.push(Link {
+                requirement,
+                path: format!("{crate_name}::{module}::{ty}::{name}"),
+                name,
+            });
         }
     }
     // Filler to reach the line budget, leaving room for the tests.
@@ -179,29 +212,44 @@ fn generate_file(
     while out.lines().count() + test_lines + 12 < lines {
         let body = 8 + rng.below(20);
         let name = format!("helper_{}_{n}", word(rng));
+        let _ = writeln!(out, "/// Computes the {} {}.", word(rng), word(rng));
         plain_fn(&mut out, rng, &name, body);
         n += 1;
     }
-    let _ = writeln!(
-        out,
-        "#[cfg(test)]\nmod tests {{\n    use iec_runtime::requirement;\n"
-    );
+    let _ = writeln!(out, "#[cfg(test)]\nmod tests {{");
+    if annotations {
+        let _ = writeln!(out, "    use iec_runtime::requirement;\n");
+    }
     for (t, &requirement) in verifications.iter().enumerate() {
         let id = format!("SRS-{}", requirement + 1);
-        if t % 2 == 0 {
-            let _ = writeln!(out, "    #[test]\n    #[requirement(\"{id}\")]");
-        } else {
-            let _ = writeln!(out, "    #[requirement(\"{id}\")]\n    #[test]");
+        let _ = writeln!(out, "    /// @relation({id}, scope=function)");
+        match (annotations, t % 2 == 0) {
+            (false, _) => {
+                let _ = writeln!(out, "    #[test]");
+            }
+            (true, true) => {
+                let _ = writeln!(out, "    #[test]\n    #[requirement(\"{id}\")]");
+            }
+            (true, false) => {
+                let _ = writeln!(out, "    #[requirement(\"{id}\")]\n    #[test]");
+            }
         }
+        let name = format!("verifies_{t}");
         let _ = writeln!(
             out,
-            "    fn verifies_{t}() {{\n        assert_eq!(1 + {t}, {t} + 1);\n    }}\n"
+            "    fn {name}() {{\n        assert_eq!(1 + {t}, {t} + 1);\n    }}\n"
         );
+        verifies.push(Link {
+            requirement,
+            path: format!("{crate_name}::{module}::tests::{name}"),
+            name,
+        });
     }
     let _ = writeln!(out, "}}");
     Generated {
         source: out,
         implements,
+        verifies,
     }
 }
 
@@ -236,7 +284,9 @@ fn generate(args: &GenArgs) -> std::io::Result<()> {
     }
 
     let mut members = String::new();
-    let mut implemented_by: Vec<Vec<String>> = vec![Vec::new(); requirements];
+    // Every annotation with the file it is in (relative to the workspace root), for the peers.
+    let mut links: Vec<(String, Link, bool)> = Vec::new();
+    let mut files_written: Vec<String> = Vec::new();
     for c in 0..crates {
         let crate_name = format!("gen_{c:03}");
         let dir = args.out.join(format!("crates/gen-{c:03}"));
@@ -259,11 +309,17 @@ fn generate(args: &GenArgs) -> std::io::Result<()> {
                 lines_per_file,
                 &implementations[f],
                 &verifications[f],
+                !args.no_annotations,
             );
-            for (requirement, path) in generated.implements {
-                implemented_by[requirement].push(path);
+            let file = format!("crates/gen-{c:03}/src/{module}.rs");
+            for link in generated.implements {
+                links.push((file.clone(), link, false));
             }
-            write(&dir.join(format!("src/{module}.rs")), &generated.source)?;
+            for link in generated.verifies {
+                links.push((file.clone(), link, true));
+            }
+            write(&args.out.join(&file), &generated.source)?;
+            files_written.push(file);
         }
         write(&dir.join("src/lib.rs"), &lib)?;
     }
@@ -290,7 +346,13 @@ fn generate(args: &GenArgs) -> std::io::Result<()> {
     write(&args.out.join("requirements.toml"), &catalogue)?;
 
     if let Some(dir) = &args.doorstop {
-        write_doorstop(dir, &catalogue_items(&catalogue), &args.out)?;
+        write_doorstop(
+            dir,
+            &catalogue_items(&catalogue),
+            &links,
+            &files_written,
+            &args.out,
+        )?;
     }
     if let Some(dir) = &args.strictdoc {
         write_strictdoc(dir, &catalogue_items(&catalogue), &args.out)?;
@@ -318,34 +380,78 @@ fn catalogue_items(catalogue: &str) -> Vec<(String, String, String)> {
     items
 }
 
-/// Doorstop: a document `SRS` with one YAML item per requirement, each referencing the
-/// source tree (Doorstop links items to files, not to functions).
+/// Doorstop: the requirements as document `SRS`, and each annotation as an item of document
+/// `IMP` (implementations) or `TST` (tests) that links to its requirement and references the
+/// function in its source file (path and keyword), which is how Doorstop ties code to
+/// requirements. Doorstop reads a tree from the root of a working copy and resolves
+/// references among that copy's files, so the directory is made one on its own: it holds a
+/// copy of the sources under `src/` and a `.mockvcs` marker (Doorstop's stand-in for a
+/// version-control root; a `git init` there works the same). Run `doorstop` inside it.
 fn write_doorstop(
     dir: &Path,
     items: &[(String, String, String)],
+    links: &[(String, Link, bool)],
+    files: &[String],
     sources: &Path,
 ) -> std::io::Result<()> {
-    let doc = dir.join("SRS");
-    write(
-        &doc.join(".doorstop.yml"),
-        "settings:\n  digits: 1\n  prefix: SRS\n  sep: '-'\n",
-    )?;
-    let sources = std::path::absolute(sources)?;
+    std::fs::create_dir_all(dir.join(".mockvcs"))?;
+    let document = |name: &str, parent: Option<&str>| {
+        let parent = parent.map_or(String::new(), |p| format!("  parent: {p}\n"));
+        write(
+            &dir.join(format!("reqs/{}/.doorstop.yml", name.to_lowercase())),
+            &format!("settings:\n  digits: 1\n{parent}  prefix: {name}\n  sep: '-'\n"),
+        )
+    };
+    document("SRS", None)?;
+    document("IMP", Some("SRS"))?;
+    document("TST", Some("SRS"))?;
     for (n, (id, title, text)) in items.iter().enumerate() {
         write(
-            &doc.join(format!("{id}.yml")),
+            &dir.join(format!("reqs/srs/{id}.yml")),
             &format!(
-                "active: true\nderived: false\nheader: '{title}'\nlevel: 1.{}\nlinks: []\nnormative: true\nref: ''\nreferences:\n- path: {}\n  type: file\nreviewed: null\ntext: |\n  {text}\n",
-                n + 1,
-                sources.join("requirements.toml").display()
+                "active: true\nderived: false\nheader: '{title}'\nlevel: '1.{}'\nlinks: []\nnormative: true\nref: ''\nreviewed: null\ntext: |\n  {text}\n",
+                n + 1
             ),
+        )?;
+    }
+    let (mut implementations, mut tests) = (0, 0);
+    for (file, link, is_test) in links {
+        let (prefix, count) = if *is_test {
+            ("TST", &mut tests)
+        } else {
+            ("IMP", &mut implementations)
+        };
+        *count += 1;
+        write(
+            &dir.join(format!(
+                "reqs/{}/{prefix}-{count}.yml",
+                prefix.to_lowercase()
+            )),
+            &format!(
+                "active: true\nderived: false\nheader: ''\nlevel: '1.{count}'\nlinks:\n- SRS-{}: null\nnormative: true\nref: ''\nreferences:\n- keyword: {}\n  path: src/{file}\n  type: file\nreviewed: null\ntext: |\n  {}\n",
+                link.requirement + 1,
+                link.name,
+                link.path
+            ),
+        )?;
+    }
+    // The sources the references point into.
+    for file in files {
+        write(
+            &dir.join("src").join(file),
+            &std::fs::read_to_string(sources.join(file))?,
         )?;
     }
     Ok(())
 }
 
-/// StrictDoc: one .sdoc document, and a strictdoc.toml that turns on source-file
-/// traceability over the generated sources (whose functions carry `@relation` markers).
+/// StrictDoc: one .sdoc document, and a configuration that turns on source-file
+/// traceability over the generated sources, whose annotated functions and tests carry
+/// `/// @relation(SRS-n, scope=function)` markers (StrictDoc reads function-scoped markers
+/// in Rust doc comments only, with its language parsers on). The configuration is written
+/// twice: `strictdoc_config.py` (StrictDoc 0.30 and later prefer it; the TOML form is
+/// deprecated there) and `strictdoc.toml` (earlier versions), with the same keys. Export
+/// with `strictdoc export DIR --formats html --output-dir OUT`.
 fn write_strictdoc(
     dir: &Path,
     items: &[(String, String, String)],
@@ -359,12 +465,20 @@ fn write_strictdoc(
         );
     }
     write(&dir.join("srs.sdoc"), &sdoc)?;
-    let sources = std::path::absolute(sources)?;
+    let sources = std::path::absolute(sources)?.display().to_string();
+    const FEATURES: &str =
+        "[\"REQUIREMENT_TO_SOURCE_TRACEABILITY\", \"SOURCE_FILE_LANGUAGE_PARSERS\"]";
+    const INCLUDE: &str = "[\"crates/**/*.rs\"]";
     write(
         &dir.join("strictdoc.toml"),
         &format!(
-            "[project]\ntitle = \"Generated\"\nfeatures = [\"REQUIREMENT_TO_SOURCE_TRACEABILITY\"]\nsource_root_path = \"{}\"\ninclude_source_paths = [\"crates/**/*.rs\"]\n",
-            sources.display()
+            "[project]\ntitle = \"Generated\"\nfeatures = {FEATURES}\nsource_root_path = {sources:?}\ninclude_source_paths = {INCLUDE}\n"
+        ),
+    )?;
+    write(
+        &dir.join("strictdoc_config.py"),
+        &format!(
+            "from strictdoc.core.project_config import ProjectConfig\n\n\ndef create_config() -> ProjectConfig:\n    return ProjectConfig(\n        project_title=\"Generated\",\n        project_features={FEATURES},\n        source_root_path={sources:?},\n        include_source_paths={INCLUDE},\n    )\n"
         ),
     )?;
     Ok(())
