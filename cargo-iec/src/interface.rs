@@ -13,6 +13,7 @@ use iec_runtime::requirement;
 use syn::spanned::Spanned;
 
 use crate::record::{Declares, Record};
+use crate::trace::contains;
 use crate::trace::{Gap, GapKind, Trace, UnitTrace};
 
 /// A public item of a unit's interface.
@@ -199,13 +200,6 @@ fn interface(file: &syn::File, unit: &UnitTrace) -> Vec<PublicItem> {
         }
     }
     out
-}
-
-fn contains(container: &str, path: &str) -> bool {
-    path == container
-        || path
-            .strip_prefix(container)
-            .is_some_and(|rest| rest.starts_with("::"))
 }
 
 /// Adds an `unannotated-unit` gap for every public item of a unit that traces to nothing.

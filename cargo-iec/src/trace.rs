@@ -327,7 +327,7 @@ impl Unit<'_> {
 }
 
 /// Whether `path` is `container` or inside it.
-fn contains(container: &str, path: &str) -> bool {
+pub(crate) fn contains(container: &str, path: &str) -> bool {
     path == container
         || path
             .strip_prefix(container)

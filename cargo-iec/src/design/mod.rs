@@ -16,6 +16,7 @@ use iec_model::{Catalogue, SafetyClass};
 use iec_runtime::requirement;
 use serde::Serialize;
 
+use crate::trace::contains;
 use crate::trace::{Gap, GapKind, Trace, UnitTrace};
 use crate::workspace::Workspace;
 use source::{Analysis, CodeItem, CrateRoot};
@@ -251,13 +252,6 @@ pub fn read_sources(workspace: &Workspace) -> Sources {
     sources.analysis.unreadable.sort();
     sources.analysis.unreadable.dedup();
     sources
-}
-
-fn contains(container: &str, path: &str) -> bool {
-    path == container
-        || path
-            .strip_prefix(container)
-            .is_some_and(|rest| rest.starts_with("::"))
 }
 
 /// The innermost unit whose path contains `path`.
