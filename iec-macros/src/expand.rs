@@ -10,6 +10,7 @@ use syn::LitStr;
 
 use crate::ast::{self, Placement, Target};
 use crate::attr::{self, Syntax};
+use crate::doc;
 use crate::valid;
 
 /// Distinguishes the marker functions of several annotations on one function.
@@ -169,16 +170,22 @@ pub(crate) fn requirement(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let args = parsed;
+    let is_test = target
+        .as_ref()
+        .is_some_and(|target| ast::has_test_attribute(&target.attrs));
+    let mut doc_lines = None;
     let checked = valid::with_catalogue(&mut errors, |catalogue, errors| {
         valid::check_requirement_ids(catalogue, &args.ids, errors);
+        doc_lines = Some(doc::requirement_lines(&args, is_test, Some(catalogue)));
     });
-    let Some(target) = target.filter(|_| errors.is_empty()) else {
+    let Some(mut target) = target.filter(|_| errors.is_empty()) else {
         return fallback(item, errors);
     };
+    let doc_lines = doc_lines.unwrap_or_else(|| doc::requirement_lines(&args, is_test, None));
+    doc::attach(&mut target, &doc_lines);
     let private = private();
     let ids = &args.ids;
     let qualifiers: Vec<String> = args.qualifiers.iter().map(ToString::to_string).collect();
-    let is_test = ast::has_test_attribute(&target.attrs);
     let record = |target: &Target, marker: Option<&syn::Ident>| {
         let kind = item_kind(target.kind);
         let name = &target.name;
@@ -214,14 +221,18 @@ pub(crate) fn software_unit(args: TokenStream, item: TokenStream) -> TokenStream
         }
     };
     let args = parsed;
+    let mut doc_lines = None;
     let checked = valid::with_catalogue(&mut errors, |catalogue, errors| {
         if let Some(item) = &args.item {
             valid::check_item_id(catalogue, item, errors);
         }
+        doc_lines = Some(doc::unit_lines(&args, Some(catalogue)));
     });
-    let Some(target) = target.filter(|_| errors.is_empty()) else {
+    let Some(mut target) = target.filter(|_| errors.is_empty()) else {
         return fallback(item, errors);
     };
+    let doc_lines = doc_lines.unwrap_or_else(|| doc::unit_lines(&args, None));
+    doc::attach(&mut target, &doc_lines);
     let unit = unit_declaration(&args);
     let private = private();
     let record = |target: &Target, marker: Option<&syn::Ident>| {

@@ -10,6 +10,7 @@ use proc_macro::TokenStream;
 
 mod ast;
 mod attr;
+mod doc;
 mod expand;
 mod valid;
 

@@ -63,6 +63,7 @@ pub use iec_macros::{module_requirement, module_unit, requirement, software_unit
 pub use record::{Annotation, AnnotationKind, ItemKind, UnitDeclaration};
 
 pub mod diagnostics;
+pub mod rustdoc;
 
 /// Every annotation registered in this binary, in no particular order.
 ///

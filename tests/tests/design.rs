@@ -206,3 +206,62 @@ fn with_results_each_verifying_test_shows_its_result() {
     let without = design(&fixture, &["--format", "json"]).json();
     assert!(unit(&without, "SU-CONTROL")["requirements"][0]["tests"][0]["result"].is_null());
 }
+
+/// Runs `cargo doc` on the fixture (private items too) and returns the HTML page of `page`.
+/// (Rustdoc never documents test functions; what the macro adds to a test is checked by
+/// iec-macros' own tests.)
+fn rustdoc_page(fixture: &Fixture, page: &str) -> String {
+    let target = iec_acceptance::fixtures_target_dir().join(format!("doc-{}", fixture.name()));
+    let output =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args([
+                "doc",
+                "--no-deps",
+                "--lib",
+                "--document-private-items",
+                "--offline",
+            ])
+            .current_dir(fixture.root())
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("run cargo doc");
+    assert!(
+        output.status.success(),
+        "cargo doc failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = target.join("doc").join(page);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("read {}: {error}", path.display()))
+}
+
+/// The text of an HTML page with tags removed and whitespace collapsed.
+fn text_of(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+#[requirement("TR-DESIGN-DOCS")]
+fn rustdoc_shows_the_requirements_an_item_implements_and_the_unit_it_is() {
+    let fixture = Fixture::new("clean");
+    let function = text_of(&rustdoc_page(&fixture, "clean_pump/fn.rate_dml_per_h.html"));
+    assert!(
+        function.contains("Rate in tenths of mL/h for volume_ml over minutes. Implements REQ-RATE, Rate from volume and time"),
+        "the item's own docs, then the requirement with its title:\n{function}"
+    );
+    let unit = text_of(&rustdoc_page(&fixture, "clean_pump/dose/index.html"));
+    assert!(
+        unit.contains("Dose limits. Software unit SU-DOSE of software item SI-CTRL (Pump control)"),
+        "the unit's ID and item with its title:\n{unit}"
+    );
+}
