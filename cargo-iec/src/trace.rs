@@ -315,6 +315,8 @@ fn target_label(target: &TargetRef) -> String {
 struct Unit<'a> {
     record: &'a Record,
     declaration: &'a UnitDeclaration,
+    /// The item it names, or else the item whose `crates` list its package.
+    item: Option<&'a str>,
 }
 
 impl Unit<'_> {
@@ -360,15 +362,16 @@ fn unknown_id_hint(catalogue: &Catalogue, id: &str) -> String {
 }
 
 /// The class of a unit and where it comes from.
-fn unit_class(catalogue: &Catalogue, declaration: &UnitDeclaration) -> (SafetyClass, ClassSource) {
-    if let Some(class) = declaration.class.as_deref().and_then(SafetyClass::parse) {
+fn unit_class(catalogue: &Catalogue, unit: &Unit<'_>) -> (SafetyClass, ClassSource) {
+    if let Some(class) = unit
+        .declaration
+        .class
+        .as_deref()
+        .and_then(SafetyClass::parse)
+    {
         return (class, ClassSource::Assigned);
     }
-    match declaration
-        .item
-        .as_deref()
-        .and_then(|item| catalogue.item_class(item))
-    {
+    match unit.item.and_then(|item| catalogue.item_class(item)) {
         Some((class, ClassSource::Default)) => (class, ClassSource::Default),
         Some((class, _)) => (class, ClassSource::Inherited),
         None => (SafetyClass::C, ClassSource::Default),
@@ -387,6 +390,13 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             Declares::Unit(declaration) => Some(Unit {
                 record,
                 declaration,
+                item: declaration.item.as_deref().or_else(|| {
+                    catalogue
+                        .items
+                        .iter()
+                        .find(|item| item.crates.contains(&record.package))
+                        .map(|item| item.id.as_str())
+                }),
             }),
             Declares::Requirements { .. } => None,
         })
@@ -414,7 +424,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                     kind: GapKind::UnknownId,
                     requirement: Some(id.clone()),
                     unit: None,
-                    class: unit.map(|u| unit_class(catalogue, u.declaration).0.to_string()),
+                    class: unit.map(|u| unit_class(catalogue, u).0.to_string()),
                     path: Some(record.path.clone()),
                     file: Some(record.file.clone()),
                     line: Some(record.line),
@@ -549,8 +559,8 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
 
     let mut unit_traces = Vec::new();
     for unit in &units {
-        let (class, source) = unit_class(catalogue, unit.declaration);
-        if let Some(item) = unit.declaration.item.as_deref() {
+        let (class, source) = unit_class(catalogue, unit);
+        if let Some(item) = unit.item {
             match catalogue.item_class(item) {
                 None => {
                     let close = catalogue.closest_item_ids(item);
@@ -598,7 +608,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             id: unit.id(),
             path: unit.record.path.clone(),
             kind: unit.record.item_kind.clone(),
-            item: unit.declaration.item.clone(),
+            item: unit.item.map(str::to_string),
             class: class.to_string(),
             class_source: source.as_str(),
             segregation: unit.declaration.segregation.clone(),

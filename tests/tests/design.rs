@@ -183,6 +183,31 @@ fn items_made_of_crates_take_their_units_and_depend_through_the_cargo_graph() {
         found.contains(&"class-dependency SU-CTL log".to_string()),
         "{found:?}"
     );
+    // The trace's own list of units agrees with the record: a unit naming no item belongs
+    // to the item made of its crate and inherits that item's class.
+    let units = &run.json()["units"];
+    let placed: Vec<String> = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            format!(
+                "{} {} {} {}",
+                u["id"].as_str().unwrap(),
+                u["item"],
+                u["class"],
+                u["class_source"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            "SU-CTL \"SI-CTL\" \"C\" \"inherited\"",
+            "SU-LOG \"SI-LOG\" \"A\" \"inherited\""
+        ],
+        "{units:#}"
+    );
 }
 
 #[test]

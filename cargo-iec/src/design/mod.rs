@@ -351,35 +351,6 @@ fn class_of(text: &str) -> Option<SafetyClass> {
     SafetyClass::parse(text)
 }
 
-/// The units, those naming no item given the item whose `crates` hold them, with the
-/// class it passes on (`inherited`) when the unit states none.
-fn placed(units: &[UnitTrace], catalogue: &Catalogue, sources: &Sources) -> Vec<UnitTrace> {
-    units
-        .iter()
-        .map(|unit| {
-            let mut unit = unit.clone();
-            if unit.item.is_none() {
-                let krate = unit.path.split("::").next().unwrap_or_default();
-                let package = sources.packages.get(krate);
-                let item = catalogue
-                    .items
-                    .iter()
-                    .find(|i| package.is_some_and(|p| i.crates.contains(p)));
-                if let Some(item) = item {
-                    unit.item = Some(item.id.clone());
-                    if unit.class_source == "default"
-                        && let Some((class, _)) = catalogue.item_class(&item.id)
-                    {
-                        unit.class = class.as_str().to_string();
-                        unit.class_source = "inherited";
-                    }
-                }
-            }
-            unit
-        })
-        .collect()
-}
-
 /// Item -> item dependencies from the Cargo graph, between items that list `crates`.
 fn crate_item_edges(catalogue: &Catalogue, sources: &Sources) -> BTreeSet<(String, String)> {
     let mut edges = BTreeSet::new();
@@ -403,7 +374,8 @@ fn crate_item_edges(catalogue: &Catalogue, sources: &Sources) -> BTreeSet<(Strin
 /// The `class-dependency` and `undocumented-unit` gaps.
 #[requirement("TR-DESIGN-GAPS")]
 pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap> {
-    let units = &placed(&trace.units, catalogue, sources);
+    // The trace already placed units naming no item in the item made of their crate.
+    let units = &trace.units;
     let joined = join(units, sources);
     let mut gaps = BTreeSet::new();
     let mut item_edges = crate_item_edges(catalogue, sources);
@@ -551,7 +523,8 @@ pub fn apply(trace: &mut Trace, catalogue: &Catalogue, workspace: &Workspace) {
 /// Builds the record.
 #[requirement("TR-DESIGN-RECORD")]
 pub fn build(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Design {
-    let units = &placed(&trace.units, catalogue, sources);
+    // The trace already placed units naming no item in the item made of their crate.
+    let units = &trace.units;
     let joined = join(units, sources);
     let requirement = |id: &str| trace.requirements.iter().find(|r| r.id == id);
     let unit_design = |index: usize| {
