@@ -45,6 +45,8 @@ fn dirty_message(source: &environment::SourceState) -> String {
     }
 }
 
+/// The design record's HTML in a bundle, which trace.html links units to.
+const DESIGN_HTML: &str = "design.html";
 /// Runs `cargo iec test`; `command_line` is recorded in environment.json.
 #[requirement("TR-TEST-EXIT", "TR-EVIDENCE-BUNDLE", "TR-EVIDENCE-CLEAN")]
 pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
@@ -163,7 +165,18 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
                 &environment,
                 "files listed with their SHA-256 in MANIFEST.sha256; check with `cargo iec verify`",
             ),
+            Some(DESIGN_HTML),
         ),
+    );
+    // The architecture and unit design record of the code that was tested, with each
+    // verifying test's result (IEC 62304 5.3, 5.4); trace.html links each unit to it.
+    let design = crate::design::build(&trace, &catalogue, &crate::design::read_sources(&workspace));
+    bundle.add("design.json", crate::design::render::json(&design));
+    bundle.add(DESIGN_HTML, crate::design::render::html(&design));
+    bundle.add("design.svg", crate::design::render::svg(&design));
+    bundle.add(
+        "design.md",
+        crate::design::render::markdown(&design, Some("design.svg")),
     );
     bundle.add(
         "junit.xml",

@@ -91,6 +91,9 @@ fn expected_schemas() -> BTreeMap<&'static str, Vec<(&'static str, &'static str)
             vec![("schema", evidence::anomalies::SCHEMA)],
         ),
         ("soup.json", vec![("schema", crate::soup::SCHEMA)]),
+        // Bundles written before the design record was added have none; when present, it
+        // must be a record this version reads.
+        ("design.json", vec![("schema", crate::design::SCHEMA)]),
     ])
 }
 

@@ -290,3 +290,57 @@ fn rustdoc_shows_the_requirements_an_item_implements_and_the_unit_it_is() {
         "the unit's ID and item with its title:\n{unit}"
     );
 }
+
+#[test]
+#[requirement("TR-DESIGN-BUNDLE")]
+fn the_evidence_bundle_holds_the_design_record_and_the_trace_links_each_unit_to_it() {
+    let fixture = Fixture::new("design");
+    let out = tempfile::tempdir().expect("temporary directory");
+    let bundle = out.path().join("bundle");
+    let run = fixture.cargo_iec(["test", "--out", &bundle.to_string_lossy()]);
+    assert!(bundle.join("MANIFEST.sha256").is_file(), "{run}");
+    let read = |file: &str| {
+        std::fs::read_to_string(bundle.join(file))
+            .unwrap_or_else(|error| panic!("read {file}: {error}\n{run}"))
+    };
+    let manifest = read("MANIFEST.sha256");
+    for file in ["design.html", "design.json", "design.md", "design.svg"] {
+        assert!(
+            manifest.contains(&format!("  {file}\n")),
+            "{file} in the manifest:\n{manifest}"
+        );
+    }
+    let design: Value = serde_json::from_str(&read("design.json")).expect("design.json");
+    assert_eq!(design["schema"], "iec-trace/design/v1");
+    assert!(
+        read("design.md").contains("](design.svg)"),
+        "the Markdown links the diagram"
+    );
+    let trace: Value = serde_json::from_str(&read("trace.json")).expect("trace.json");
+    let units: Vec<&str> = trace["units"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|unit| unit["id"].as_str())
+        .collect();
+    assert!(!units.is_empty(), "the fixture has units:\n{trace:#}");
+    let (trace_html, design_html) = (read("trace.html"), read("design.html"));
+    for id in units {
+        assert!(
+            trace_html.contains(&format!("href=\"design.html#unit-{id}\"")),
+            "trace.html links unit {id} to the design record"
+        );
+        assert!(
+            design_html.contains(&format!("id=\"unit-{id}\"")),
+            "design.html has a section for unit {id}"
+        );
+        unit(&design, id);
+    }
+    // The design record's tests carry the run's results.
+    assert!(
+        design.to_string().contains("\"result\":\"passed\""),
+        "{design:#}"
+    );
+    let verify = fixture.cargo_iec(["verify", &bundle.to_string_lossy()]);
+    assert_eq!(verify.code, 0, "{verify}");
+}

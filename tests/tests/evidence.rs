@@ -369,6 +369,10 @@ fn tampering_with_deleting_or_adding_any_file_makes_verify_fail_naming_it() {
         [
             "MANIFEST.sha256",
             "anomalies.json",
+            "design.html",
+            "design.json",
+            "design.md",
+            "design.svg",
             "environment.json",
             "junit.xml",
             "soup.json",

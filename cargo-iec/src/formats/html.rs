@@ -128,12 +128,14 @@ fn link_list(links: &[Link]) -> String {
 /// Renders the trace as one HTML page.
 #[iec_runtime::requirement("TR-OUT-HTML")]
 pub fn render(trace: &Trace) -> String {
-    render_with_header(trace, "")
+    render_with_header(trace, "", None)
 }
 
 /// Renders the trace as one HTML page with `header`, trusted HTML (escape what goes into
 /// it), under the title: the evidence bundle puts the commit and the tree's state there.
-pub fn render_with_header(trace: &Trace, header: &str) -> String {
+/// With `design`, the relative address of the design record's HTML (`design.html` in a
+/// bundle), each unit links to its section there.
+pub fn render_with_header(trace: &Trace, header: &str, design: Option<&str>) -> String {
     let summary = &trace.summary;
     let mut out = String::new();
     let _ = write!(
@@ -316,7 +318,15 @@ pub fn render_with_header(trace: &Trace, header: &str) -> String {
                 out,
                 "<tr data-search=\"{}\" data-gap=\"false\"><td><b>{}</b><div><code>{}</code> <span class=\"text\">{}:{}</span></div></td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&search),
-                escape(&unit.id),
+                match design {
+                    Some(design) => format!(
+                        "<a href=\"{}#unit-{}\" title=\"design of this unit\">{}</a>",
+                        escape(design),
+                        escape(&unit.id),
+                        escape(&unit.id)
+                    ),
+                    None => escape(&unit.id),
+                },
                 escape(&unit.path),
                 escape(&unit.file),
                 unit.line,
