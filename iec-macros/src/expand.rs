@@ -23,14 +23,19 @@ fn fallback(item: TokenStream, errors: Vec<syn::Error>) -> TokenStream {
 
 fn site(span: Span) -> TokenStream {
     let private = private();
+    // The compiler runs the macro with cargo's variables for the crate being compiled; as
+    // literals they cost the compiler nothing, unlike `option_env!` and a `match` per
+    // annotation. Empty outside cargo.
+    let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
     quote_spanned! {span=>
         #private::Site {
             module_path: ::core::module_path!(),
             file: ::core::file!(),
             line: ::core::line!(),
             column: ::core::column!(),
-            package: match ::core::option_env!("CARGO_PKG_NAME") { ::core::option::Option::Some(name) => name, ::core::option::Option::None => "" },
-            version: match ::core::option_env!("CARGO_PKG_VERSION") { ::core::option::Option::Some(version) => version, ::core::option::Option::None => "" },
+            package: #package,
+            version: #version,
         }
     }
 }
@@ -41,12 +46,31 @@ fn site(span: Span) -> TokenStream {
 /// `extern crate self as iec_runtime`).
 fn private() -> TokenStream {
     use proc_macro_crate::{FoundCrate, crate_name};
-    match crate_name("iec-runtime") {
-        Ok(FoundCrate::Name(name)) if name != "iec_runtime" => {
+    // Looked up once per crate (a compiler process compiles one; an IDE's macro server
+    // expands many, told apart by CARGO_MANIFEST_DIR), not for every path of every
+    // annotation.
+    type Cache = Option<(Option<std::ffi::OsString>, Option<String>)>;
+    static NAME: std::sync::Mutex<Cache> = std::sync::Mutex::new(None);
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR");
+    let mut cache = NAME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let name = match &*cache {
+        Some((dir, name)) if *dir == manifest_dir => name.clone(),
+        _ => {
+            let name = match crate_name("iec-runtime") {
+                Ok(FoundCrate::Name(name)) if name != "iec_runtime" => Some(name),
+                _ => None,
+            };
+            *cache = Some((manifest_dir, name.clone()));
+            name
+        }
+    };
+    drop(cache);
+    match name {
+        Some(name) => {
             let name = proc_macro2::Ident::new(&name, Span::call_site());
             quote! { ::#name::__private }
         }
-        _ => quote! { ::iec_runtime::__private },
+        None => quote! { ::iec_runtime::__private },
     }
 }
 
