@@ -489,7 +489,6 @@ fn describe(value: &Value) -> String {
 
 fn short(value: &Value) -> String {
     match value {
-        Value::String(s) if s.starts_with("sha256:") => s[7..19].to_string(),
         Value::String(s) => s.clone(),
         Value::Null => "none".to_string(),
         other => other.to_string(),
@@ -523,7 +522,13 @@ fn changes(changed: &Changed) -> String {
     changed
         .changes
         .iter()
-        .map(|c| format!("{}: {} -> {}", c.field, short(&c.old), short(&c.new)))
+        .map(|c| {
+            if c.field == "text" {
+                "text changed".to_string()
+            } else {
+                format!("{}: {} -> {}", c.field, short(&c.old), short(&c.new))
+            }
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
