@@ -813,10 +813,8 @@ fn catalogue_changes(base: &Side, head: &Side, out: &mut Collect) -> CatalogueCh
 
 /// A requirement's class: the catalogue's, else the highest of its implementing units.
 fn requirement_class(side: &Side, id: &str) -> Option<String> {
-    if let Some(requirement) = side.catalogue.requirement(id) {
-        if let Some(class) = requirement.class {
-            return Some(class.as_str().to_string());
-        }
+    if let Some(class) = side.catalogue.requirement(id).and_then(|r| r.class) {
+        return Some(class.as_str().to_string());
     }
     let trace_requirement = side.trace.requirements.iter().find(|r| r.id == id)?;
     trace_requirement
