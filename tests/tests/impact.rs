@@ -365,7 +365,7 @@ fn bad_revisions_bundles_and_repositories_are_exit_2() {
 }
 
 #[test]
-#[requirement("TR-IMPACT-RUN")]
+#[requirement("TR-IMPACT-RUN", "TR-DIFF-SECTIONS", "TR-DIFF-SIDES")]
 fn run_runs_exactly_the_tests_to_rerun_and_bundles_the_impact_record() {
     let fixture = repository();
     let out = fixture.path("target/regression");
@@ -411,4 +411,52 @@ fn run_runs_exactly_the_tests_to_rerun_and_bundles_the_impact_record() {
     );
     let verify = fixture.cargo_iec(["verify", out.to_str().expect("utf-8 path")]);
     assert_eq!(verify.code, 0, "{}", verify.messages());
+
+    // A second run after a regression: the release comparison of the two bundles shows
+    // the result that changed.
+    fixture.edit(
+        "src/lib.rs",
+        "assert_eq!(super::bolus_ul(10, 10), 1000);",
+        "assert_eq!(super::bolus_ul(10, 10), 1001);",
+    );
+    let second = fixture.path("target/regression-2");
+    let failed = fixture.cargo_iec([
+        "impact",
+        "HEAD~1",
+        "--run",
+        "--runner",
+        "cargo",
+        "--out",
+        second.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(failed.code, 1, "{}", failed.messages());
+    let diff = fixture.cargo_iec([
+        "diff",
+        out.to_str().expect("utf-8 path"),
+        second.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(diff.code, 0, "{}", diff.messages());
+    let diff = diff.json();
+    assert_eq!(diff["old"]["kind"], "bundle");
+    assert_eq!(
+        diff["results"]["changed"],
+        serde_json::json!([{
+            "id": "impact_pump::dose::tests::bolus_follows_the_dose",
+            "changes": [{ "field": "result", "old": "passed", "new": "failed" }]
+        }]),
+        "{diff:#}"
+    );
+    assert_eq!(diff["requirements"]["changed"], serde_json::json!([]));
+    // A bundle against a revision: no results to compare, and it says so.
+    let mixed = fixture.cargo_iec(["diff", out.to_str().expect("utf-8 path"), "HEAD"]);
+    assert_eq!(mixed.code, 0, "{}", mixed.messages());
+    assert!(
+        mixed
+            .stdout
+            .contains("test results are compared between evidence bundles only"),
+        "{}",
+        mixed.stdout
+    );
 }

@@ -149,7 +149,7 @@ pub fn impact_of(selection: &PackageSelection, range: Option<&str>) -> Result<Im
     )?;
     let head = match &head {
         Some((label, commit)) => Side::revision(&repository, label, commit, &current)?,
-        None => Side::working_tree(selection)?,
+        None => Side::working_tree(current)?,
     };
     Ok(super::compute(&base, &head, &changed))
 }

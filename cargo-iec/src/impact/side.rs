@@ -49,8 +49,7 @@ impl Side {
     }
 
     /// The working tree's side.
-    pub fn working_tree(selection: &PackageSelection) -> Result<Side, Error> {
-        let workspace = Workspace::load(selection)?;
+    pub fn working_tree(workspace: Workspace) -> Result<Side, Error> {
         Side::traced("working tree".to_string(), None, workspace, None)
     }
 
