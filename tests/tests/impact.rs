@@ -244,6 +244,47 @@ fn working_tree_changes_comments_design_text_and_unparsable_files() {
         "{module:#}"
     );
 
+    // A removed test: its link is gone, and it is not among the tests to re-run.
+    fixture.edit(
+        "src/alarm.rs",
+        "    #[test]\n    #[requirement(\"SRS-OCCLUSION\")]\n    fn high_pressure_is_an_occlusion() {\n        assert!(super::occluded(301));\n    }\n",
+        "",
+    );
+    // An item's class: the unit inheriting it changes class, and so do its requirements.
+    fixture.edit(
+        "requirements.toml",
+        "title = \"Pump control\"\nclass = \"C\"",
+        "title = \"Pump control\"\nclass = \"B\"",
+    );
+    let impact = fixture.cargo_iec(["impact", "--format", "json"]).json();
+    let removed = impact["changed_items"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|i| i["path"] == "impact_pump::alarm::tests::high_pressure_is_an_occlusion")
+        })
+        .unwrap_or_else(|| panic!("{impact:#}"));
+    assert_eq!(removed["change"], "removed");
+    assert_eq!(
+        reasons(&impact["requirements"], "id", "SRS-OCCLUSION"),
+        serde_json::json!(["link-removed", "test"])
+    );
+    assert!(
+        !paths(&impact["tests"], "path")
+            .contains(&"impact_pump::alarm::tests::high_pressure_is_an_occlusion".to_string())
+    );
+    assert_eq!(
+        impact["catalogue"]["classes"],
+        serde_json::json!([
+            { "id": "SI-PUMP", "kind": "item", "base": "C", "head": "B" },
+            { "id": "SU-DOSE", "kind": "unit", "base": "C", "head": "B" }
+        ])
+    );
+    assert_eq!(
+        reasons(&impact["requirements"], "id", "SRS-BOLUS"),
+        serde_json::json!(["class"])
+    );
+
     // A file that does not parse is attributed whole, and says so.
     fixture.write("src/display.rs", "pub fn shown_rate( {\n");
     let run = fixture.cargo_iec(["impact", "--format", "json"]);

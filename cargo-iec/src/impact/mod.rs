@@ -1009,3 +1009,20 @@ pub fn compute(base: &Side, head: &Side, changed: &[String]) -> Impact {
         baseline: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{natural, rank};
+    use iec_runtime::requirement;
+
+    #[test]
+    #[requirement("TR-IMPACT-REQUIREMENTS")]
+    fn ids_sort_as_people_read_them_and_classes_rank_c_first() {
+        let mut ids = vec!["SRS-10", "SRS-2", "ABC", "SRS-1"];
+        ids.sort_by(|a, b| natural(a, b));
+        assert_eq!(ids, ["ABC", "SRS-1", "SRS-2", "SRS-10"]);
+        assert!(rank(Some("C")) > rank(Some("B")));
+        assert!(rank(Some("B")) > rank(Some("A")));
+        assert!(rank(Some("A")) > rank(None));
+    }
+}
