@@ -469,22 +469,24 @@ pub fn run(args: &DiffArgs) -> Result<u8, Error> {
     Ok(exit_code::OK)
 }
 
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .filter(|(k, v)| !v.is_null() && *k != "partial")
-                .map(|(_, v)| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect();
-            parts.join(" ")
-        }
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+/// One entry for people: the fields that name it, in reading order.
+fn describe(section: &str, value: &Value) -> String {
+    let fields: &[&str] = match section {
+        "requirements" => &["id", "title", "class"],
+        "links" => &["path", "relation", "requirement"],
+        "results" => &["path", "result"],
+        "soup" => &["name", "version"],
+        _ => &["id", "class"],
+    };
+    fields
+        .iter()
+        .filter_map(|f| match value.get(*f) {
+            Some(Value::String(s)) if *f == "class" => Some(format!("(class {s})")),
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn short(value: &Value) -> String {
@@ -545,10 +547,10 @@ fn table(diff: &Diff) -> String {
         let count = section.added.len() + section.removed.len() + section.changed.len();
         let _ = writeln!(out, "\n{name} ({count}):");
         for value in &section.added {
-            let _ = writeln!(out, "  added    {}", describe(value));
+            let _ = writeln!(out, "  added    {}", describe(name, value));
         }
         for value in &section.removed {
-            let _ = writeln!(out, "  removed  {}", describe(value));
+            let _ = writeln!(out, "  removed  {}", describe(name, value));
         }
         for changed in &section.changed {
             let _ = writeln!(out, "  changed  {}: {}", changed.id, changes(changed));
@@ -575,13 +577,17 @@ fn markdown(diff: &Diff) -> String {
         } else {
             let _ = writeln!(out, "| | what | change |\n|---|---|---|");
             for value in &section.added {
-                let _ = writeln!(out, "| added | {} | |", describe(value).replace('|', "\\|"));
+                let _ = writeln!(
+                    out,
+                    "| added | {} | |",
+                    describe(name, value).replace('|', "\\|")
+                );
             }
             for value in &section.removed {
                 let _ = writeln!(
                     out,
                     "| removed | {} | |",
-                    describe(value).replace('|', "\\|")
+                    describe(name, value).replace('|', "\\|")
                 );
             }
             for changed in &section.changed {
