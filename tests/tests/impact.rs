@@ -501,3 +501,95 @@ fn run_runs_exactly_the_tests_to_rerun_and_bundles_the_impact_record() {
         mixed.stdout
     );
 }
+
+/// A baseline bundle of the base revision with per-test coverage as `cargo iec test
+/// --coverage` records it (docs/evidence.md, `coverage.json`, `iec-trace/coverage/v1`).
+fn baseline_with_coverage(fixture: &Fixture, schema: &str) -> std::path::PathBuf {
+    let dir = fixture.path("target/baseline");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let commit = Command::new("git")
+        .args(["rev-parse", "HEAD~1"])
+        .current_dir(fixture.root())
+        .output()
+        .expect("git rev-parse");
+    let commit = String::from_utf8_lossy(&commit.stdout).trim().to_string();
+    let write = |name: &str, value: Value| {
+        std::fs::write(dir.join(name), value.to_string()).expect("write");
+    };
+    write(
+        "environment.json",
+        serde_json::json!({ "source": { "commit": commit } }),
+    );
+    write(
+        "trace.json",
+        serde_json::json!({ "schema": "iec-trace/trace/v1" }),
+    );
+    let hits =
+        |file: &str, lines: &[u32]| serde_json::json!({ file: { "lines": lines, "regions": [] } });
+    write(
+        "coverage.json",
+        serde_json::json!({
+            "schema": schema,
+            "llvm_cov": null,
+            "files": {},
+            "tests": [
+                // Ran the body of dose::bolus_ul (line 14), which the change modifies.
+                { "package": "impact-pump", "target": "lib", "name": "pump::tests::stop_stops",
+                  "result": "passed", "lines_covered": 1, "regions_covered": 1,
+                  "files": hits("src/lib.rs", &[14, 36]) },
+                // Ran only unchanged code (pump::stop).
+                { "package": "impact-pump", "target": "lib", "name": "pump::tests::unchanged",
+                  "result": "passed", "lines_covered": 1, "regions_covered": 1,
+                  "files": hits("src/lib.rs", &[36]) }
+            ]
+        }),
+    );
+    dir
+}
+
+#[test]
+#[requirement("TR-IMPACT-TESTS", "TR-IMPACT-ERRORS")]
+fn a_baseline_with_per_test_coverage_selects_the_tests_that_executed_changed_code() {
+    let fixture = repository();
+    let baseline = baseline_with_coverage(&fixture, "iec-trace/coverage/v1");
+    let run = fixture.cargo_iec([
+        "impact",
+        "HEAD~1..HEAD",
+        "--format",
+        "json",
+        "--baseline",
+        baseline.to_str().expect("utf-8 path"),
+    ]);
+    ok(&run);
+    let impact = run.json();
+    assert_eq!(
+        reasons(
+            &impact["tests"],
+            "path",
+            "impact_pump::pump::tests::stop_stops"
+        ),
+        serde_json::json!(["executed"]),
+        "{impact:#}"
+    );
+    assert!(
+        !paths(&impact["tests"], "path")
+            .contains(&"impact_pump::pump::tests::unchanged".to_string())
+    );
+    assert_eq!(impact["baseline"]["coverage"], true);
+    assert_eq!(paths(&impact["tests"], "path").len(), 5);
+
+    let wrong = baseline_with_coverage(&fixture, "iec-trace/coverage/v0");
+    let run = fixture.cargo_iec([
+        "impact",
+        "HEAD~1",
+        "--baseline",
+        wrong.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.messages());
+    assert!(
+        run.stderr
+            .contains("coverage.json: schema `iec-trace/coverage/v0`"),
+        "{}",
+        run.stderr
+    );
+}

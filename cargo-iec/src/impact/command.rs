@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 use iec_runtime::requirement;
 
 use super::side::Side;
-use super::{Baseline, Impact, render};
+use super::{Baseline, Impact, TestLines, render};
 use crate::cli::{PackageSelection, RunnerChoice, TestArgs};
 use crate::error::{Error, exit_code};
 use crate::git::Repository;
@@ -86,23 +86,110 @@ fn resolve(repository: &Repository, range: Option<&str>) -> Result<Range, Error>
     Ok(((base, base_commit), head))
 }
 
-/// Reads the baseline bundle: what it can contribute to `executed`.
-#[requirement("TR-IMPACT-TESTS")]
-fn baseline(path: &std::path::Path) -> Result<Baseline, Error> {
+/// The schema of a bundle's per-test coverage file (`coverage.json`).
+const COVERAGE_SCHEMA: &str = "iec-trace/coverage/v1";
+
+/// Reads the baseline bundle: what each test executed, when the bundle recorded per-test
+/// coverage (`coverage.json`, written by `cargo iec test --coverage`).
+#[requirement("TR-IMPACT-TESTS", "TR-IMPACT-ERRORS")]
+fn baseline(
+    path: &std::path::Path,
+    base_commit: &str,
+) -> Result<(Baseline, Option<Vec<TestLines>>), Error> {
     if !path.join("environment.json").is_file() || !path.join("trace.json").is_file() {
         return Err(Error::Input(format!(
             "--baseline {}: not an evidence bundle (no environment.json and trace.json); give a directory written by `cargo iec test`",
             path.display()
         )));
     }
-    // Per-test coverage is not part of the iec-trace/evidence/v1 bundle yet; until a
-    // bundle documents a per-test coverage file, `executed` cannot be decided and this says
-    // so rather than guessing.
-    Ok(Baseline {
-        bundle: path.display().to_string(),
-        coverage: false,
-        note: "the bundle has no per-test coverage, so no test is selected as `executed`; that needs a bundle recorded with per-test coverage".to_string(),
-    })
+    let recorded_at = std::fs::read_to_string(path.join("environment.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| {
+            v.pointer("/source/commit")
+                .and_then(|c| c.as_str())
+                .map(str::to_string)
+        });
+    let file = path.join("coverage.json");
+    let bundle = path.display().to_string();
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        return Ok((
+            Baseline {
+                bundle,
+                coverage: false,
+                note: "the bundle has no per-test coverage (coverage.json), so no test is selected as `executed`; record the baseline with `cargo iec test --coverage`".to_string(),
+            },
+            None,
+        ));
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|error| {
+        Error::Input(format!(
+            "{}:{}:{}: not valid JSON ({error}); the bundle is damaged (check it with `cargo iec verify`)",
+            file.display(),
+            error.line(),
+            error.column()
+        ))
+    })?;
+    let schema = value.get("schema").and_then(|s| s.as_str()).unwrap_or("");
+    if schema != COVERAGE_SCHEMA {
+        return Err(Error::Input(format!(
+            "{}: schema `{schema}`, but this cargo-iec reads {COVERAGE_SCHEMA}",
+            file.display()
+        )));
+    }
+    let text_of = |v: &serde_json::Value, key: &str| {
+        v.get(key)
+            .and_then(|s| s.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let tests: Vec<TestLines> = value
+        .get("tests")
+        .and_then(|t| t.as_array())
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|test| TestLines {
+            package: text_of(test, "package"),
+            target: text_of(test, "target"),
+            name: text_of(test, "name"),
+            files: test
+                .get("files")
+                .and_then(|f| f.as_object())
+                .into_iter()
+                .flatten()
+                .map(|(file, hits)| {
+                    let lines = hits
+                        .get("lines")
+                        .and_then(|l| l.as_array())
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|l| l.as_u64())
+                        .filter_map(|l| u32::try_from(l).ok())
+                        .collect();
+                    (file.clone(), lines)
+                })
+                .collect(),
+        })
+        .collect();
+    let mut note = format!(
+        "per-test coverage of {} test{} read: a test that executed a changed line of the base revision is re-run (`executed`)",
+        tests.len(),
+        if tests.len() == 1 { "" } else { "s" }
+    );
+    if recorded_at.as_deref() != Some(base_commit) {
+        note.push_str(&format!(
+            "; the baseline was recorded at {}, not at the base {base_commit}, and lines are matched by number",
+            recorded_at.as_deref().unwrap_or("an unknown commit")
+        ));
+    }
+    Ok((
+        Baseline {
+            bundle,
+            coverage: true,
+            note,
+        },
+        Some(tests),
+    ))
 }
 
 /// The files that differ, relative to the workspace root.
@@ -135,11 +222,19 @@ fn changed_files(
         .collect())
 }
 
-/// Computes the impact for `range` in the workspace `selection` names.
-pub fn impact_of(selection: &PackageSelection, range: Option<&str>) -> Result<Impact, Error> {
+/// Computes the impact for `range` in the workspace `selection` names, with the
+/// baseline bundle when given.
+pub fn impact_of(
+    selection: &PackageSelection,
+    range: Option<&str>,
+    baseline_bundle: Option<&std::path::Path>,
+) -> Result<Impact, Error> {
     let current = Workspace::load(selection)?;
     let repository = Repository::discover(&current.root)?;
     let ((base_label, base_commit), head) = resolve(&repository, range)?;
+    let baseline = baseline_bundle
+        .map(|path| baseline(path, &base_commit))
+        .transpose()?;
     let base = Side::revision(&repository, &base_label, &base_commit, &current)?;
     let changed = changed_files(
         &repository,
@@ -151,7 +246,13 @@ pub fn impact_of(selection: &PackageSelection, range: Option<&str>) -> Result<Im
         Some((label, commit)) => Side::revision(&repository, label, commit, &current)?,
         None => Side::working_tree(current)?,
     };
-    Ok(super::compute(&base, &head, &changed))
+    let coverage = baseline.as_ref().and_then(|(_, tests)| tests.as_deref());
+    let mut impact = super::compute(&base, &head, &changed, coverage);
+    if let Some((record, _)) = baseline {
+        crate::note(&format!("--baseline: {}", record.note));
+        impact.baseline = Some(record);
+    }
+    Ok(impact)
 }
 
 /// Runs `cargo iec impact`.
@@ -165,12 +266,11 @@ pub fn run(args: &ImpactArgs, command_line: Vec<String>) -> Result<u8, Error> {
             "--run runs the tests of the working tree, but the range `{range}` ends at a revision; give only the base (`cargo iec impact BASE --run`)"
         )));
     }
-    let baseline = args.baseline.as_deref().map(baseline).transpose()?;
-    let mut impact = impact_of(&args.selection, args.range.as_deref())?;
-    if let Some(baseline) = baseline {
-        crate::note(&format!("--baseline: {}", baseline.note));
-        impact.baseline = Some(baseline);
-    }
+    let impact = impact_of(
+        &args.selection,
+        args.range.as_deref(),
+        args.baseline.as_deref(),
+    )?;
     let text = match args.format {
         ImpactFormat::Table => render::table(&impact),
         ImpactFormat::Json => render::json(&impact),

@@ -22,6 +22,8 @@ pub struct Entry {
     pub kind: &'static str,
     /// Lines where an annotation record of this item may point (its name, its keyword).
     pub lines: Vec<u32>,
+    /// Its first and last line (attributes included).
+    pub extent: (u32, u32),
     /// Hash of its code tokens.
     pub code: String,
     /// Hash of its doc text.
@@ -94,6 +96,11 @@ fn is_trace_macro(mac: &syn::Macro) -> bool {
     )
 }
 
+fn extent(span: proc_macro2::Span) -> (u32, u32) {
+    let line = |l: usize| u32::try_from(l).unwrap_or(u32::MAX);
+    (line(span.start().line), line(span.end().line))
+}
+
 fn line_of(span: proc_macro2::Span) -> u32 {
     u32::try_from(span.start().line).unwrap_or(u32::MAX)
 }
@@ -151,6 +158,7 @@ impl Builder {
             };
             if let Some((kind, name, span)) = named {
                 let is_test = matches!(&item, syn::Item::Fn(f) if is_test_fn(&f.attrs));
+                let whole = extent(item.span());
                 let doc = item_attrs(&mut item).map(split_attrs).unwrap_or_default();
                 let keyword_line = line_of(item.span());
                 self.push(Entry {
@@ -158,6 +166,7 @@ impl Builder {
                     path: format!("{prefix}::{name}"),
                     kind,
                     lines: vec![line_of(span), keyword_line],
+                    extent: whole,
                     code: hash(&item.to_token_stream().to_string()),
                     doc: hash(&doc),
                     parent: Some(parent),
@@ -167,6 +176,7 @@ impl Builder {
             }
             match &mut item {
                 syn::Item::Mod(module) if module.content.is_some() => {
+                    let whole = extent(module.span());
                     let doc = split_attrs(&mut module.attrs);
                     let path = format!("{prefix}::{}", module.ident);
                     let lines = vec![line_of(module.ident.span()), line_of(module.span())];
@@ -175,6 +185,7 @@ impl Builder {
                         path: path.clone(),
                         kind: "mod",
                         lines,
+                        extent: whole,
                         code: String::new(),
                         doc: hash(&doc),
                         parent: Some(parent),
@@ -190,6 +201,7 @@ impl Builder {
                     self.entries[index].code = hash(&format!("{header}\n{inner}"));
                 }
                 syn::Item::Impl(block) => {
+                    let whole = extent(block.span());
                     let doc = split_attrs(&mut block.attrs);
                     let type_name = self_type_name(&block.self_ty);
                     let path = format!("{prefix}::{type_name}");
@@ -206,6 +218,7 @@ impl Builder {
                         path: path.clone(),
                         kind: "impl",
                         lines,
+                        extent: whole,
                         code: String::new(),
                         doc: hash(&doc),
                         parent: Some(parent),
@@ -215,6 +228,7 @@ impl Builder {
                     for member in std::mem::take(&mut block.items) {
                         match member {
                             syn::ImplItem::Fn(mut method) => {
+                                let whole = extent(method.span());
                                 let is_test = is_test_fn(&method.attrs);
                                 let doc = split_attrs(&mut method.attrs);
                                 let name = method.sig.ident.to_string();
@@ -225,6 +239,7 @@ impl Builder {
                                     path: format!("{path}::{name}"),
                                     kind: "fn",
                                     lines,
+                                    extent: whole,
                                     code: hash(&method.to_token_stream().to_string()),
                                     doc: hash(&doc),
                                     parent: Some(index),
@@ -246,6 +261,7 @@ impl Builder {
                     self.entries[index].code = hash(&block.to_token_stream().to_string());
                 }
                 syn::Item::Trait(definition) => {
+                    let whole = extent(definition.span());
                     let doc = split_attrs(&mut definition.attrs);
                     let path = format!("{prefix}::{}", definition.ident);
                     let lines = vec![line_of(definition.ident.span()), line_of(definition.span())];
@@ -254,6 +270,7 @@ impl Builder {
                         path: path.clone(),
                         kind: "trait",
                         lines,
+                        extent: whole,
                         code: String::new(),
                         doc: hash(&doc),
                         parent: Some(parent),
@@ -263,6 +280,7 @@ impl Builder {
                     for member in std::mem::take(&mut definition.items) {
                         match member {
                             syn::TraitItem::Fn(mut method) => {
+                                let whole = extent(method.span());
                                 let doc = split_attrs(&mut method.attrs);
                                 let name = method.sig.ident.to_string();
                                 let lines =
@@ -272,6 +290,7 @@ impl Builder {
                                     path: format!("{path}::{name}"),
                                     kind: "fn",
                                     lines,
+                                    extent: whole,
                                     code: hash(&method.to_token_stream().to_string()),
                                     doc: hash(&doc),
                                     parent: Some(index),
@@ -326,6 +345,7 @@ pub fn extract(text: &str, module_path: &str) -> FileItems {
             path: module_path.to_string(),
             kind: "file",
             lines: Vec::new(),
+            extent: (1, u32::MAX),
             code: String::new(),
             doc: hash(&doc),
             parent: None,

@@ -375,6 +375,8 @@ struct Collect {
     reasons: BTreeMap<String, BTreeSet<Reason>>,
     changed_tests: BTreeSet<String>,
     changed_units: BTreeSet<String>,
+    /// Lines of the base revision whose code changed: (file, first, last).
+    base_ranges: Vec<(String, u32, u32)>,
 }
 
 impl Collect {
@@ -403,6 +405,8 @@ impl Collect {
 /// One file's entries at one side.
 struct At<'a> {
     entries: &'a [Entry],
+    /// The base side (its lines are those a baseline run's coverage names).
+    base: bool,
     /// Per entry: it exists at this side only (added, or removed).
     fresh: Vec<bool>,
     known: Known,
@@ -425,6 +429,10 @@ impl At<'_> {
         let entry = &entries[index];
         let chain = Known::chain(entries, index);
         let unit = known.unit_of(entries, index);
+        if self.base {
+            let (first, last) = entry.extent;
+            out.base_ranges.push((file.to_string(), first, last));
+        }
         // Where it is reported: the item if known, else the nearest known ancestor, else
         // the enclosing module.
         let reported = chain
@@ -590,6 +598,7 @@ fn compare_file(
         .map(|(i, e)| (e.key.as_str(), i))
         .collect();
     let at_base = At {
+        base: true,
         fresh: old
             .iter()
             .map(|e| !new_keys.contains_key(e.key.as_str()))
@@ -599,6 +608,7 @@ fn compare_file(
         trace: &sides.0.trace,
     };
     let at_head = At {
+        base: false,
         fresh: new
             .iter()
             .map(|e| !old_keys.contains_key(e.key.as_str()))
@@ -658,6 +668,9 @@ fn whole_file(
         test: false,
         notes: vec![note.to_string()],
     });
+    if at_base {
+        out.base_ranges.push((rel.to_string(), 1, u32::MAX));
+    }
     for trace in [&sides.0.trace, &sides.1.trace] {
         for requirement in &trace.requirements {
             if requirement.implemented_by.iter().any(|l| l.file == rel) {
@@ -826,10 +839,47 @@ fn requirement_class(side: &Side, id: &str) -> Option<String> {
         .max_by_key(|c| rank(Some(c)))
 }
 
+/// What one test executed in a baseline run (`coverage.json` of an evidence bundle,
+/// schema `iec-trace/coverage/v1`, `tests[]`).
+#[derive(Debug, Clone, Default)]
+pub struct TestLines {
+    /// Package.
+    pub package: String,
+    /// `lib`, `test:NAME`, ...
+    pub target: String,
+    /// The harness name.
+    pub name: String,
+    /// Per file (relative to the workspace root), the lines it ran.
+    pub files: BTreeMap<String, BTreeSet<u32>>,
+}
+
+/// The trace path of a test a coverage record names by target and harness name.
+fn coverage_test_path(head: &Side, test: &TestLines) -> String {
+    if let Some(found) = head
+        .trace
+        .tests
+        .iter()
+        .find(|t| t.target == test.target && crate::results::harness_name(&t.path) == test.name)
+    {
+        return found.path.clone();
+    }
+    let krate = match test.target.split_once(':') {
+        Some((_, name)) => name.replace('-', "_"),
+        None => test.package.replace('-', "_"),
+    };
+    format!("{krate}::{}", test.name)
+}
+
 /// Computes the impact of the change from `base` to `head`; `changed` are the files that
-/// differ, relative to the workspace root.
+/// differ, relative to the workspace root; `coverage` is what each test executed in a
+/// baseline run of the base revision, when known.
 #[requirement("TR-IMPACT-ITEMS", "TR-IMPACT-REQUIREMENTS", "TR-IMPACT-TESTS")]
-pub fn compute(base: &Side, head: &Side, changed: &[String]) -> Impact {
+pub fn compute(
+    base: &Side,
+    head: &Side,
+    changed: &[String],
+    coverage: Option<&[TestLines]>,
+) -> Impact {
     let mut out = Collect::default();
     let mut files = Vec::new();
     for rel in changed {
@@ -964,6 +1014,29 @@ pub fn compute(base: &Side, head: &Side, changed: &[String]) -> Impact {
                 requirements: Vec::new(),
             },
         );
+    }
+    // Tests that executed changed code in the baseline run.
+    for test in coverage.unwrap_or(&[]) {
+        let executed = out.base_ranges.iter().any(|(file, first, last)| {
+            test.files
+                .get(file)
+                .is_some_and(|lines| lines.range(*first..=*last).next().is_some())
+        });
+        if !executed {
+            continue;
+        }
+        let path = coverage_test_path(head, test);
+        let entry = tests.entry(path.clone()).or_insert_with(|| TestToRun {
+            path,
+            target: test.target.clone(),
+            package: test.package.clone(),
+            reasons: Vec::new(),
+            requirements: Vec::new(),
+        });
+        if !entry.reasons.contains(&TestReason::Executed) {
+            entry.reasons.push(TestReason::Executed);
+            entry.reasons.sort();
+        }
     }
     let verified_by_tests: BTreeSet<&str> = head
         .trace
