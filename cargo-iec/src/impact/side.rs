@@ -82,6 +82,15 @@ impl Side {
                 current.root.display()
             )));
         }
+        // Without a committed Cargo.lock, cargo would resolve the revision afresh (from the
+        // network); the working tree's lock keeps it to the versions already at hand.
+        let lock = root.join("Cargo.lock");
+        let current_lock = current.root.join("Cargo.lock");
+        if !lock.exists() && current_lock.is_file() && std::fs::copy(&current_lock, &lock).is_ok() {
+            crate::note(&format!(
+                "revision `{label}` commits no Cargo.lock: its dependencies are resolved with the working tree's"
+            ));
+        }
         let selection = PackageSelection {
             manifest_path: Some(manifest),
             workspace: true,
