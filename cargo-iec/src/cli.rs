@@ -146,7 +146,55 @@ crate's functional and performance requirements and what it needs).",
     /// Export the catalogue with its trace links in another tool's format (ReqIF).
     #[command(subcommand)]
     Export(crate::interop::ExportFormat),
+    /// What a change touches: changed items, affected requirements, tests to re-run.
+    #[command(
+        long_about = "Compares two revisions of the sources (IEC 62304 6.2, 7.4, 9.7) without \
+checking anything out (git CLI): BASE[..HEAD], by default the merge base with the default \
+branch (origin/HEAD, else main, else master) .. the working tree, so it works before \
+committing. Both sides are traced by the static channel.\n\n\
+It lists the changed items (annotated items, items inside units, tests) whose tokens \
+changed: `added`, `modified`, `removed`, or `design-text` when only a unit's doc comments \
+changed (comments, doc text and formatting alone are not code). A change outside any \
+traced item is attributed to the enclosing unit or module; a file that does not parse at \
+one side is attributed whole. Then the catalogue changes (requirements added, removed, \
+text, class or parent changed; class changes of items and units), the affected \
+requirements, highest class first, with reasons (code, text, link-added, link-removed, \
+class, test, parent, added, removed), the tests to re-run with reasons (verifies, \
+changed; executed with a --baseline bundle that has per-test coverage) and the \
+requirements whose verification is therefore stale.\n\n\
+Examples:\n  \
+cargo iec impact                          # merge base with main .. working tree\n  \
+cargo iec impact v1.2.0..HEAD --format markdown\n  \
+cargo iec impact HEAD~1 --format json --output impact.json\n  \
+cargo iec impact main --run               # re-run exactly those tests, write evidence\n\n\
+With --run the tests are run through `cargo iec test` and the evidence bundle holds \
+impact.json besides the usual files. JSON contract: docs/impact-json.md.",
+        after_help = IMPACT_EXIT_CODES
+    )]
+    Impact(crate::impact::command::ImpactArgs),
+    /// What changed between two releases: requirements, links, results, SOUP, classes.
+    #[command(
+        long_about = "Compares two releases, each an evidence bundle directory (written by \
+`cargo iec test`) or a git revision (traced by the static channel, read without checking \
+anything out): requirements added, removed and changed (title, class, parent, \
+verification; text too when both sides are revisions), links added and removed, test \
+results changed (passed -> failed, newly not-run; bundles only), SOUP added, removed and \
+version-changed, problem reports opened and closed, and unit class changes.\n\n\
+Examples:\n  \
+cargo iec diff v1.0.0 v1.1.0\n  \
+cargo iec diff target/iec-evidence/20260101T000000Z-abc1234 HEAD --format markdown\n\n\
+JSON contract: docs/diff-json.md.",
+        after_help = IMPACT_EXIT_CODES
+    )]
+    Diff(crate::diff::DiffArgs),
 }
+
+const IMPACT_EXIT_CODES: &str = "\
+Exit codes:
+  0  the comparison was written (with --run: and every test passed, no denied gap)
+  1  with --run: a test failed or the policy found gaps (the bundle is written)
+  2  usage, input or environment error: unknown revision, not a git repository, not an
+     evidence bundle, a workspace that cannot be read at a revision";
 
 const DESIGN_EXIT_CODES: &str = "\
 Exit codes:

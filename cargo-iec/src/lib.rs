@@ -12,10 +12,13 @@ pub mod cli;
 pub mod compiled;
 pub mod cross_check;
 pub mod design;
+pub mod diff;
 pub mod environment;
 pub mod error;
 pub mod evidence;
 pub mod formats;
+pub mod git;
+pub mod impact;
 pub mod interface;
 pub mod interop;
 pub mod junit;
@@ -66,6 +69,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Design(args) => design::command::run(&args),
         Command::Import(format) => interop::run_import(&format),
         Command::Export(format) => interop::run_export(&format),
+        Command::Impact(args) => impact::command::run(&args, command_line),
+        Command::Diff(args) => diff::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -50,6 +50,16 @@ const DESIGN_HTML: &str = "design.html";
 /// Runs `cargo iec test`; `command_line` is recorded in environment.json.
 #[requirement("TR-TEST-EXIT", "TR-EVIDENCE-BUNDLE", "TR-EVIDENCE-CLEAN")]
 pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
+    run_with(args, command_line, &[])
+}
+
+/// [`run`], adding `extra` files (name, contents) to the bundle: `cargo iec impact --run`
+/// adds its impact record.
+pub fn run_with(
+    args: &TestArgs,
+    command_line: Vec<String>,
+    extra: &[(&str, String)],
+) -> Result<u8, Error> {
     let time = UtcTime::now()?;
     let workspace = Workspace::load(&args.selection)?;
     let policy = policy::Policy::resolve(
@@ -186,6 +196,9 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
     bundle.add("anomalies.json", pretty(&anomalies));
     bundle.add("soup.json", soup::json(&soup));
     bundle.add("test-run.log", ran.log.clone());
+    for (name, contents) in extra {
+        bundle.add(name, contents.clone());
+    }
 
     let destination: PathBuf = match &args.out {
         Some(out) => out.clone(),

@@ -94,6 +94,8 @@ fn expected_schemas() -> BTreeMap<&'static str, Vec<(&'static str, &'static str)
         // Bundles written before the design record was added have none; when present, it
         // must be a record this version reads.
         ("design.json", vec![("schema", crate::design::SCHEMA)]),
+        // Only in bundles of `cargo iec impact --run`.
+        ("impact.json", vec![("schema", crate::impact::SCHEMA)]),
     ])
 }
 

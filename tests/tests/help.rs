@@ -71,3 +71,20 @@ fn design_help_documents_the_record_the_formats_and_the_exit_codes() {
     assert_eq!(help.stderr, "");
     insta::assert_snapshot!(help.stdout);
 }
+
+#[test]
+#[requirement("TR-IMPACT-CLI", "TR-IMPACT-FORMATS")]
+fn impact_help_documents_the_range_the_reasons_and_the_exit_codes() {
+    let help = run(cargo_iec().args(["impact", "--help"]));
+    assert_eq!(help.code, 0, "{help}");
+    assert!(help.stdout.contains("BASE[..HEAD]"), "{help}");
+    insta::assert_snapshot!(help.stdout);
+}
+
+#[test]
+#[requirement("TR-DIFF-CLI")]
+fn diff_help_documents_the_sides_the_sections_and_the_exit_codes() {
+    let help = run(cargo_iec().args(["diff", "--help"]));
+    assert_eq!(help.code, 0, "{help}");
+    insta::assert_snapshot!(help.stdout);
+}

@@ -383,3 +383,26 @@ fn reoutline(
         node.outline = outline;
     }
 }
+
+/// The source files of each target's module tree (relative to `workspace_root`,
+/// `/`-separated), in the order of `targets`: which crate a file belongs to, for tools
+/// that compare files (`cargo iec impact`).
+pub fn module_files(workspace_root: &Path, targets: &[TargetSource]) -> Vec<Vec<String>> {
+    fn collect(node: &modules::FileNode, out: &mut Vec<String>) {
+        out.push(node.rel.clone());
+        for (_, child) in &node.children {
+            collect(child, out);
+        }
+    }
+    let root = crate::workspace::normalize(workspace_root);
+    read_trees(&root, targets, &ScanOptions::default(), &[])
+        .into_iter()
+        .map(|(node, _)| {
+            let mut files = Vec::new();
+            if let Some(node) = &node {
+                collect(node, &mut files);
+            }
+            files
+        })
+        .collect()
+}
