@@ -52,7 +52,9 @@ fn private() -> TokenStream {
     type Cache = Option<(Option<std::ffi::OsString>, Option<String>)>;
     static NAME: std::sync::Mutex<Cache> = std::sync::Mutex::new(None);
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR");
-    let mut cache = NAME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut cache = NAME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let name = match &*cache {
         Some((dir, name)) if *dir == manifest_dir => name.clone(),
         _ => {

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::review::requirement_hash;
 use crate::trace::Trace;
+use crate::workspace::Workspace;
 use items::{Entry, FileItems};
 use side::Side;
 
@@ -870,6 +871,31 @@ fn coverage_test_path(head: &Side, test: &TestLines) -> String {
     format!("{krate}::{}", test.name)
 }
 
+/// Why a changed Rust file has no traced items: the package it belongs to, when that
+/// package was not selected, says what to select instead.
+fn untraced_file_note(workspace: &Workspace, rel: &str) -> String {
+    let path = workspace.root.join(rel);
+    let owner = workspace
+        .metadata
+        .workspace_packages()
+        .into_iter()
+        .filter(|package| {
+            package
+                .manifest_path
+                .parent()
+                .is_some_and(|dir| path.starts_with(dir.as_std_path()))
+        })
+        .max_by_key(|package| package.manifest_path.as_str().len());
+    match owner {
+        Some(package) if !workspace.selected.iter().any(|s| s.id == package.id) => format!(
+            "in package {}, which is not selected: no items are traced in it (select it with -p {} or --workspace)",
+            package.name, package.name
+        ),
+        Some(_) => "not in the module tree of a traced target (a build script, a bench, or a file no target includes): no items are traced in it".to_string(),
+        None => "outside every package of the workspace: no items are traced in it".to_string(),
+    }
+}
+
 /// Computes the impact of the change from `base` to `head`; `changed` are the files that
 /// differ, relative to the workspace root; `coverage` is what each test executed in a
 /// baseline run of the base revision, when known.
@@ -904,9 +930,7 @@ pub fn compute(
                 &mut out,
             )
         } else {
-            Some(
-                "not in the module tree of a traced target (a build script, bench, or a package without iec-runtime): no items are traced in it".to_string(),
-            )
+            Some(untraced_file_note(&head.workspace, rel))
         };
         files.push(ChangedFile {
             path: rel.clone(),
