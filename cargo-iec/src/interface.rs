@@ -249,6 +249,7 @@ pub fn apply(trace: &mut Trace, root: &Path, records: &[Record]) {
                 continue;
             }
             gaps.insert(Gap {
+                problem: None,
                 kind: GapKind::UnannotatedUnit,
                 requirement: None,
                 unit: Some(unit.id.clone()),

@@ -150,6 +150,7 @@ mod tests {
     fn gap(kind: GapKind, class: Option<&str>) -> Gap {
         Gap {
             kind,
+            problem: None,
             requirement: Some("SRS-1".to_string()),
             unit: None,
             class: class.map(str::to_string),

@@ -400,6 +400,7 @@ pub fn apply(trace: &mut Trace, run: &TestRun) {
             };
             gaps.insert(Gap {
                 kind,
+                problem: None,
                 requirement: Some(requirement.id.clone()),
                 unit: None,
                 class: requirement.class.clone(),

@@ -218,6 +218,10 @@ pub struct Gap {
     pub requirement: Option<String>,
     /// The software unit concerned (`class-mismatch`, `untested-unit`).
     pub unit: Option<String>,
+    /// The problem report concerned (`unverified-fix`, `open-problem`); omitted from the
+    /// JSON for other gaps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
     /// The safety class the gap is judged at (the requirement's, the unit's, or the item's
     /// for `class-mismatch`); per-class policies use it.
     pub class: Option<String>,
@@ -237,6 +241,7 @@ impl Gap {
         self.requirement
             .as_deref()
             .or(self.unit.as_deref())
+            .or(self.problem.as_deref())
             .or(self.path.as_deref())
             .unwrap_or("")
     }
@@ -388,7 +393,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                 record,
                 declaration,
             }),
-            Declares::Requirements { .. } => None,
+            Declares::Requirements { .. } | Declares::Problems { .. } => None,
         })
         .collect();
 
@@ -411,6 +416,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         for id in ids {
             if catalogue.requirement(id).is_none() {
                 gaps.insert(Gap {
+                    problem: None,
                     kind: GapKind::UnknownId,
                     requirement: Some(id.clone()),
                     unit: None,
@@ -489,6 +495,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             .collect();
         let at_catalogue = |kind: GapKind, message: String| Gap {
             kind,
+            problem: None,
             requirement: Some(requirement.id.clone()),
             unit: None,
             class: requirement.class.map(|c| c.to_string()),
@@ -560,6 +567,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                         format!(" (did you mean {}?)", close.join(", "))
                     };
                     gaps.insert(Gap {
+                        problem: None,
                         kind: GapKind::UnknownId,
                         requirement: None,
                         unit: Some(unit.id()),
@@ -577,6 +585,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                     if class < item_class && unit.declaration.segregation.is_none() =>
                 {
                     gaps.insert(Gap {
+                        problem: None,
                         kind: GapKind::ClassMismatch,
                         requirement: None,
                         unit: Some(unit.id()),
@@ -623,6 +632,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         });
         if !verified {
             gaps.insert(Gap {
+                problem: None,
                 kind: GapKind::UntestedUnit,
                 requirement: None,
                 unit: Some(unit.id.clone()),
@@ -660,6 +670,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             summary.orphan_tests += 1;
             if input.include_orphans {
                 gaps.insert(Gap {
+                    problem: None,
                     kind: GapKind::OrphanTest,
                     requirement: None,
                     unit: None,

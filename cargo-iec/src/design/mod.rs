@@ -428,6 +428,7 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
                     .is_some_and(|item| item.segregation.is_some());
             if low < high && !segregated {
                 gaps.insert(Gap {
+                    problem: None,
                     kind: GapKind::ClassDependency,
                     requirement: None,
                     unit: Some(user.id.clone()),
@@ -453,6 +454,7 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
         };
         if low < high && lower.segregation.is_none() {
             gaps.insert(Gap {
+                problem: None,
                 kind: GapKind::ClassDependency,
                 requirement: None,
                 unit: Some(a.clone()),
@@ -478,6 +480,7 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
                 continue;
             }
             gaps.insert(Gap {
+                problem: None,
                 kind: GapKind::SoupUnspecified,
                 requirement: None,
                 unit: Some(unit.id.clone()),
@@ -498,6 +501,7 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
         }
         if design_text(unit, &joined.items[index], sources).is_empty() {
             gaps.insert(Gap {
+                problem: None,
                 kind: GapKind::UndocumentedUnit,
                 requirement: None,
                 unit: Some(unit.id.clone()),
@@ -514,6 +518,7 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
         for item in interface(&joined.items[index]) {
             if item.docs.is_empty() {
                 gaps.insert(Gap {
+                    problem: None,
                     kind: GapKind::UndocumentedUnit,
                     requirement: None,
                     unit: Some(unit.id.clone()),
