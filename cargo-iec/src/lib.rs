@@ -22,6 +22,7 @@ pub mod junit;
 pub mod libtest;
 pub mod output;
 pub mod policy;
+pub mod problems;
 pub mod record;
 pub mod results;
 pub mod review;
@@ -201,6 +202,10 @@ pub(crate) fn traced_with_tests(
             .collect(),
     });
     interface::apply(&mut trace, &workspace.root, &records);
+    let problem_ids: std::collections::BTreeSet<&str> =
+        catalogue.problems.iter().map(|p| p.id.as_str()).collect();
+    let commits = problems::commits(&workspace.root, &problem_ids);
+    problems::apply(&mut trace, &catalogue, &workspace.root, &records, &commits);
     design::apply(&mut trace, &catalogue, workspace);
     if !static_only {
         trace.gaps.extend(cross_check::compare(

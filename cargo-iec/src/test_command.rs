@@ -143,7 +143,7 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
         environment.tools.cargo.clone(),
     )?;
     let index = report::TestIndex::new(&trace);
-    let anomalies = anomalies::collect(&ran.run, &index);
+    let anomalies = anomalies::collect(&ran.run, &index, &trace.problems);
     let suites = report::junit_suites(&ran.run, &index);
 
     let mut bundle = EvidenceBundle::default();

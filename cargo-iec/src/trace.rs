@@ -47,11 +47,19 @@ pub enum GapKind {
     UndocumentedUnit,
     /// A SOUP crate used by a class B or C unit without `[[soup]]` requirements and needs.
     SoupUnspecified,
+    /// A resolved or closed problem report without a regression test that ran and passed.
+    UnverifiedFix,
+    /// An open, investigating or deferred problem report without a rationale.
+    OpenProblem,
+    /// A published advisory (RustSec) hits a SOUP crate and version, not yet reviewed.
+    SoupAdvisory,
+    /// An accepted gap (iec-accepted.toml) that no longer exists: remove its entry.
+    StaleAcceptance,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 14] = [
+    pub const ALL: [GapKind; 18] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
@@ -66,6 +74,10 @@ impl GapKind {
         GapKind::ClassDependency,
         GapKind::UndocumentedUnit,
         GapKind::SoupUnspecified,
+        GapKind::UnverifiedFix,
+        GapKind::OpenProblem,
+        GapKind::SoupAdvisory,
+        GapKind::StaleAcceptance,
     ];
 
     /// The stable name.
@@ -85,6 +97,10 @@ impl GapKind {
             GapKind::ClassDependency => "class-dependency",
             GapKind::UndocumentedUnit => "undocumented-unit",
             GapKind::SoupUnspecified => "soup-unspecified",
+            GapKind::UnverifiedFix => "unverified-fix",
+            GapKind::OpenProblem => "open-problem",
+            GapKind::SoupAdvisory => "soup-advisory",
+            GapKind::StaleAcceptance => "stale-acceptance",
         }
     }
 
@@ -291,6 +307,9 @@ pub struct Trace {
     pub summary: Summary,
     /// The test run joined to the trace, `null` without one.
     pub results: Option<ResultsSummary>,
+    /// Problem reports of the catalogue with their regression tests and commits, sorted by
+    /// ID (crate::problems).
+    pub problems: Vec<crate::problems::ProblemTrace>,
 }
 
 /// What the join reads.
@@ -309,7 +328,7 @@ pub struct TraceInput<'a> {
     pub packages: Vec<String>,
 }
 
-fn target_label(target: &TargetRef) -> String {
+pub(crate) fn target_label(target: &TargetRef) -> String {
     if target.kind == "lib" {
         "lib".to_string()
     } else {
@@ -706,5 +725,6 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         gaps,
         summary,
         results: None,
+        problems: Vec::new(),
     }
 }
