@@ -65,7 +65,11 @@ open-problem      an open, investigating or deferred problem report has no ratio
 soup-advisory     a RustSec advisory hits a SOUP crate and is not reviewed (advisory-db configured)\n  \
 stale-acceptance  an entry of the accepted-gaps file matches no gap any more: remove it\n\n\
 Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented; \
-per-class policies go in [workspace.metadata.iec.class.C] deny = [...].",
+per-class policies go in [workspace.metadata.iec.class.C] deny = [...].\n\n\
+Adopting on existing code: `cargo iec trace --write-accepted iec-accepted.toml` writes \
+every current gap with a TODO rationale and reviewer; fill them in and commit the file. \
+Accepted gaps then pass the gate, any new gap fails as before, and an accepted gap that \
+was fixed fails the run (stale-acceptance) until its entry is removed.",
         after_help = EXIT_CODES
     )]
     Trace(TraceArgs),
@@ -404,4 +408,14 @@ pub struct TraceArgs {
     /// verifying test gets its result, and failed or missing ones are gaps.
     #[arg(long, value_name = "FILE.xml")]
     pub results: Option<PathBuf>,
+    /// The accepted-gaps file (default: `accepted` in [workspace.metadata.iec], else
+    /// iec-accepted.toml in the workspace root when it exists). Gaps it lists pass the
+    /// gate and are listed as accepted; an entry whose gap is gone is `stale-acceptance`.
+    #[arg(long, value_name = "FILE")]
+    pub accepted: Option<PathBuf>,
+    /// Write every current gap to FILE as an accepted gap with a TODO rationale and
+    /// reviewer to fill in (entries already in the accepted-gaps file keep theirs), then
+    /// exit without printing the trace.
+    #[arg(long, value_name = "FILE")]
+    pub write_accepted: Option<PathBuf>,
 }

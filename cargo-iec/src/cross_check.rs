@@ -89,6 +89,7 @@ pub fn compare(
         };
         gaps.insert(Gap {
             problem: None,
+            advisory: None,
             kind: GapKind::ChannelMismatch,
             requirement: requirement_of(key),
             unit: unit_of(key),
@@ -105,6 +106,7 @@ pub fn compare(
         }
         gaps.insert(Gap {
             problem: None,
+            advisory: None,
             kind: GapKind::ChannelMismatch,
             requirement: requirement_of(key),
             unit: unit_of(key),

@@ -250,6 +250,7 @@ pub fn apply(trace: &mut Trace, root: &Path, records: &[Record]) {
             }
             gaps.insert(Gap {
                 problem: None,
+                advisory: None,
                 kind: GapKind::UnannotatedUnit,
                 requirement: None,
                 unit: Some(unit.id.clone()),

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use iec_runtime::requirement;
 
+pub mod accepted;
 pub mod cli;
 pub mod compiled;
 pub mod cross_check;
@@ -290,6 +291,35 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         tests_failed = run.has_failures();
         results::apply(&mut trace, &run);
     }
+    let (accepted_path, explicit) = accepted::location(
+        &workspace.root,
+        &workspace.metadata.workspace_metadata,
+        args.accepted.as_deref(),
+    );
+    let accepted_file = accepted::read(
+        &accepted_path,
+        &workspace.relative(&accepted_path),
+        explicit,
+        args.write_accepted.is_some(),
+    )?;
+    if let Some(path) = &args.write_accepted {
+        let text = accepted::render(&trace, accepted_file.as_ref());
+        output::write(Some(path), &text)?;
+        note(&format!(
+            "wrote {} accepted gap{} to {}: replace every TODO with the rationale and the reviewer, then commit it",
+            text.matches("[[accepted]]").count(),
+            if text.matches("[[accepted]]").count() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            path.display()
+        ));
+        return Ok(exit_code::OK);
+    }
+    if let Some(file) = &accepted_file {
+        accepted::apply(&mut trace, file);
+    }
     let text = match args.format {
         TraceFormat::Table => output::table(&trace, args.view),
         TraceFormat::Json => output::json(&trace),
@@ -311,6 +341,17 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
     }
     output::write(args.output.as_deref(), &text)?;
     let denied: Vec<_> = trace.gaps.iter().filter(|g| policy.denies(g)).collect();
+    if !trace.accepted.is_empty() {
+        note(&format!(
+            "{} gap{} accepted by the accepted-gaps file",
+            trace.accepted.len(),
+            if trace.accepted.len() == 1 {
+                " is"
+            } else {
+                "s are"
+            }
+        ));
+    }
     if tests_failed {
         warn("the JUnit file has failed tests");
         return Ok(exit_code::POLICY_GAPS);

@@ -241,6 +241,7 @@ pub fn table(trace: &Trace, view: TraceView) -> String {
         out.push('\n');
     }
     out.push_str(&crate::problems::table_section(trace));
+    out.push_str(&crate::accepted::table_section(trace));
     if trace.gaps.is_empty() {
         out.push_str("Gaps: none\n");
     } else {

@@ -401,6 +401,7 @@ pub fn apply(trace: &mut Trace, run: &TestRun) {
             gaps.insert(Gap {
                 kind,
                 problem: None,
+                advisory: None,
                 requirement: Some(requirement.id.clone()),
                 unit: None,
                 class: requirement.class.clone(),

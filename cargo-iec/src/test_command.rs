@@ -109,6 +109,19 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
     };
     let ran = run::run(&plan, &runner, &collected.binaries, &collected.tests)?;
     results::apply(&mut trace, &ran.run);
+    let (accepted_path, explicit) = crate::accepted::location(
+        &workspace.root,
+        &workspace.metadata.workspace_metadata,
+        None,
+    );
+    if let Some(file) = crate::accepted::read(
+        &accepted_path,
+        &workspace.relative(&accepted_path),
+        explicit,
+        false,
+    )? {
+        crate::accepted::apply(&mut trace, &file);
+    }
 
     // The tree as it is after the run is what the evidence describes.
     let source = environment::source_state(&workspace.root);

@@ -238,6 +238,10 @@ pub struct Gap {
     /// JSON for other gaps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The advisory concerned (`soup-advisory`: `RUSTSEC-2024-0001`); omitted from the
+    /// JSON for other gaps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<String>,
     /// The safety class the gap is judged at (the requirement's, the unit's, or the item's
     /// for `class-mismatch`); per-class policies use it.
     pub class: Option<String>,
@@ -310,6 +314,9 @@ pub struct Trace {
     /// Problem reports of the catalogue with their regression tests and commits, sorted by
     /// ID (crate::problems).
     pub problems: Vec<crate::problems::ProblemTrace>,
+    /// Gaps the accepted-gaps file accepts (crate::accepted): not in `gaps`, not judged by
+    /// the policy.
+    pub accepted: Vec<crate::accepted::AcceptedGap>,
 }
 
 /// What the join reads.
@@ -436,6 +443,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             if catalogue.requirement(id).is_none() {
                 gaps.insert(Gap {
                     problem: None,
+                    advisory: None,
                     kind: GapKind::UnknownId,
                     requirement: Some(id.clone()),
                     unit: None,
@@ -515,6 +523,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         let at_catalogue = |kind: GapKind, message: String| Gap {
             kind,
             problem: None,
+            advisory: None,
             requirement: Some(requirement.id.clone()),
             unit: None,
             class: requirement.class.map(|c| c.to_string()),
@@ -587,6 +596,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                     };
                     gaps.insert(Gap {
                         problem: None,
+                        advisory: None,
                         kind: GapKind::UnknownId,
                         requirement: None,
                         unit: Some(unit.id()),
@@ -605,6 +615,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                 {
                     gaps.insert(Gap {
                         problem: None,
+                        advisory: None,
                         kind: GapKind::ClassMismatch,
                         requirement: None,
                         unit: Some(unit.id()),
@@ -652,6 +663,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         if !verified {
             gaps.insert(Gap {
                 problem: None,
+                advisory: None,
                 kind: GapKind::UntestedUnit,
                 requirement: None,
                 unit: Some(unit.id.clone()),
@@ -690,6 +702,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             if input.include_orphans {
                 gaps.insert(Gap {
                     problem: None,
+                    advisory: None,
                     kind: GapKind::OrphanTest,
                     requirement: None,
                     unit: None,
@@ -726,5 +739,6 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         summary,
         results: None,
         problems: Vec::new(),
+        accepted: Vec::new(),
     }
 }

@@ -429,6 +429,7 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
             if low < high && !segregated {
                 gaps.insert(Gap {
                     problem: None,
+                    advisory: None,
                     kind: GapKind::ClassDependency,
                     requirement: None,
                     unit: Some(user.id.clone()),
@@ -455,6 +456,7 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
         if low < high && lower.segregation.is_none() {
             gaps.insert(Gap {
                 problem: None,
+                advisory: None,
                 kind: GapKind::ClassDependency,
                 requirement: None,
                 unit: Some(a.clone()),
@@ -481,6 +483,7 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
             }
             gaps.insert(Gap {
                 problem: None,
+                advisory: None,
                 kind: GapKind::SoupUnspecified,
                 requirement: None,
                 unit: Some(unit.id.clone()),
@@ -502,6 +505,7 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
         if design_text(unit, &joined.items[index], sources).is_empty() {
             gaps.insert(Gap {
                 problem: None,
+                advisory: None,
                 kind: GapKind::UndocumentedUnit,
                 requirement: None,
                 unit: Some(unit.id.clone()),
@@ -519,6 +523,7 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
             if item.docs.is_empty() {
                 gaps.insert(Gap {
                     problem: None,
+                    advisory: None,
                     kind: GapKind::UndocumentedUnit,
                     requirement: None,
                     unit: Some(unit.id.clone()),
