@@ -291,6 +291,29 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         tests_failed = run.has_failures();
         results::apply(&mut trace, &run);
     }
+    if soup::advisories::configured_database(
+        &workspace.root,
+        &workspace.metadata.workspace_metadata,
+        None,
+    )
+    .is_some()
+    {
+        let roots: Vec<&cargo_metadata::Package> = workspace.selected.iter().collect();
+        let list = soup::list(
+            &workspace.metadata,
+            &roots,
+            &workspace.root,
+            environment::rustc(&workspace.root),
+            None,
+        )?;
+        if let Some(report) =
+            soup::advisories::review_workspace(&workspace, &list, None, None, false)?
+        {
+            trace.gaps.extend(report.gaps());
+            trace.gaps.sort();
+            trace.summary.gaps = trace.gaps.len();
+        }
+    }
     let (accepted_path, explicit) = accepted::location(
         &workspace.root,
         &workspace.metadata.workspace_metadata,
@@ -420,6 +443,9 @@ fn run_soup(args: &cli::SoupArgs) -> Result<u8, Error> {
         environment::rustc(&workspace.root),
         cargo,
     )?;
+    if args.advisories {
+        return soup::advisories::run(args, &workspace, &list);
+    }
     let text = match args.format {
         cli::SoupFormat::Table => soup::table(&list),
         cli::SoupFormat::Json => soup::json(&list),
