@@ -1052,6 +1052,41 @@ mod tests {
             .to_string()
     }
 
+    const PROBLEM_BASE: &str = "[[requirement]]\nid = \"SRS-1\"\ntitle = \"a\"\n";
+
+    #[test]
+    fn problem_reports_are_read_sorted_with_their_status() {
+        let catalogue = parse(&format!(
+            "{PROBLEM_BASE}[[problem]]\nid = \"PR-10\"\ntitle = \"b\"\nstatus = \"deferred\"\naffects = [\"SRS-1\"]\nrationale = \"  \"\n\n[[problem]]\nid = \"PR-9\"\ntitle = \"c\"\nstatus = \"closed\"\nfixed_in = \"1.2\"\n"
+        ))
+        .expect("valid");
+        let ids: Vec<&str> = catalogue.problems.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["PR-9", "PR-10"]);
+        let deferred = catalogue.problem("PR-10").expect("PR-10");
+        assert_eq!(deferred.status, crate::ProblemStatus::Deferred);
+        assert_eq!(deferred.stated_rationale(), None, "blank is no rationale");
+        assert_eq!(deferred.line, 4);
+        assert!(catalogue.problem("PR-9").expect("PR-9").status.is_fixed());
+        assert_eq!(catalogue.closest_problem_ids("PR-1"), ["PR-9", "PR-10"]);
+    }
+
+    #[test]
+    fn malformed_problem_reports_are_errors_at_their_position() {
+        let message = messages(&format!(
+            "{PROBLEM_BASE}[[problem]]\nid = \"PR-1\"\ntitle = \"b\"\nstatus = \"done\"\naffects = [\"SRS-2\"]\n\n[[problem]]\nid = \"PR-1\"\ntitle = \"c\"\nstatus = \"open\"\n"
+        ));
+        assert_eq!(
+            message,
+            "requirements.toml:7:10: invalid problem status \"done\": use one of open, investigating, resolved, closed, deferred\n\
+requirements.toml:8:12: problem PR-1 affects unknown requirement \"SRS-2\": name a [[requirement]] or [[system_requirement]] of the catalogue (did you mean SRS-1?)\n\
+requirements.toml:11:6: duplicate problem ID \"PR-1\": already defined at line 5; every problem report needs its own ID"
+        );
+        let message = messages(&format!(
+            "{PROBLEM_BASE}[[problem]]\nid = \"PR-1\"\ntitle = \"b\"\n"
+        ));
+        assert!(message.contains("missing field `status`"), "{message}");
+    }
+
     #[test]
     fn items_list_their_crates_and_soup_entries_state_requirements_and_needs() {
         let catalogue = parse(
