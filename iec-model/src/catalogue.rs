@@ -1067,7 +1067,7 @@ mod tests {
         assert_eq!(deferred.stated_rationale(), None, "blank is no rationale");
         assert_eq!(deferred.line, 4);
         assert!(catalogue.problem("PR-9").expect("PR-9").status.is_fixed());
-        assert_eq!(catalogue.closest_problem_ids("PR-1"), ["PR-9", "PR-10"]);
+        assert_eq!(catalogue.closest_problem_ids("PR-1"), ["PR-10", "PR-9"]);
     }
 
     #[test]
