@@ -365,27 +365,6 @@ fn parse_log(text: &str, ids: &BTreeSet<&str>, index: &mut CommitIndex) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    #[requirement("TR-PROBLEM-COMMITS")]
-    fn trailers_link_commits_to_known_problems_only() {
-        let ids: BTreeSet<&str> = ["PR-1", "PR-2"].into_iter().collect();
-        let log = "aaa\u{1f}Fix overshoot\u{1f}Fixes: PR-1\u{1f}Problem: PR-2, PR-9\u{1e}\nbbb\u{1f}Unrelated\u{1f}\u{1e}\nccc\u{1f}Another\u{1f}problem: PR-1\u{1e}\n";
-        let mut index = CommitIndex::new();
-        parse_log(log, &ids, &mut index);
-        let one: Vec<(&str, &str)> = index["PR-1"]
-            .iter()
-            .map(|c| (c.commit.as_str(), c.trailer.as_str()))
-            .collect();
-        assert_eq!(one, vec![("aaa", "Fixes"), ("ccc", "Problem")]);
-        assert_eq!(index["PR-2"][0].summary, "Fix overshoot");
-        assert!(!index.contains_key("PR-9"), "not a known problem");
-    }
-}
-
 fn tests_text(problem: &ProblemTrace) -> String {
     if problem.regression_tests.is_empty() {
         return "no regression test".to_string();
@@ -500,4 +479,25 @@ pub fn html_section(trace: &Trace) -> String {
     }
     out.push_str("</tbody></table>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[requirement("TR-PROBLEM-COMMITS")]
+    fn trailers_link_commits_to_known_problems_only() {
+        let ids: BTreeSet<&str> = ["PR-1", "PR-2"].into_iter().collect();
+        let log = "aaa\u{1f}Fix overshoot\u{1f}Fixes: PR-1\u{1f}Problem: PR-2, PR-9\u{1e}\nbbb\u{1f}Unrelated\u{1f}\u{1e}\nccc\u{1f}Another\u{1f}problem: PR-1\u{1e}\n";
+        let mut index = CommitIndex::new();
+        parse_log(log, &ids, &mut index);
+        let one: Vec<(&str, &str)> = index["PR-1"]
+            .iter()
+            .map(|c| (c.commit.as_str(), c.trailer.as_str()))
+            .collect();
+        assert_eq!(one, vec![("aaa", "Fixes"), ("ccc", "Problem")]);
+        assert_eq!(index["PR-2"][0].summary, "Fix overshoot");
+        assert!(!index.contains_key("PR-9"), "not a known problem");
+    }
 }
