@@ -398,3 +398,29 @@ pub fn table_section(trace: &Trace) -> String {
     out.push('\n');
     out
 }
+
+/// The accepted gaps as a Markdown section; empty when there are none.
+pub fn markdown_section(trace: &Trace) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if trace.accepted.is_empty() {
+        return out;
+    }
+    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let _ = writeln!(
+        out,
+        "## Accepted gaps\n\n| kind | subject | rationale | reviewer |\n|---|---|---|---|"
+    );
+    for accepted in &trace.accepted {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            accepted.gap.kind,
+            cell(accepted.gap.subject()),
+            cell(&accepted.rationale),
+            cell(&accepted.reviewer)
+        );
+    }
+    out.push('\n');
+    out
+}

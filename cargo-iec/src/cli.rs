@@ -62,7 +62,7 @@ undocumented-unit a class C unit, or a public item of one, has no doc comment\n 
 soup-unspecified  a crate used by a class B or C unit has no [[soup]] requirements and needs\n  \
 unverified-fix    a resolved or closed problem report has no regression test that ran and passed\n  \
 open-problem      an open, investigating or deferred problem report has no rationale\n  \
-soup-advisory     a RustSec advisory hits a SOUP crate and is not reviewed (advisory-db configured)\n  \
+soup-advisory     an unreviewed RustSec advisory hits a SOUP crate (advisory-db configured)\n  \
 stale-acceptance  an entry of the accepted-gaps file matches no gap any more: remove it\n\n\
 Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented; \
 per-class policies go in [workspace.metadata.iec.class.C] deny = [...].\n\n\

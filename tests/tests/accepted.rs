@@ -75,6 +75,13 @@ fn accepted_gaps_pass_the_gate_and_are_listed_as_accepted() {
         table.stdout.contains("Accepted gaps (4):\n  unimplemented  GAP-NOTHING  accepted by J. Doe: Verified on the bench"),
         "{table}"
     );
+    let markdown = fixture.cargo_iec(["trace", "--static", "--format", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .contains("## Accepted gaps\n\n| kind | subject | rationale | reviewer |"),
+        "{markdown}"
+    );
 }
 
 #[test]
