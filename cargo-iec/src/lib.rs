@@ -291,29 +291,7 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         tests_failed = run.has_failures();
         results::apply(&mut trace, &run);
     }
-    if soup::advisories::configured_database(
-        &workspace.root,
-        &workspace.metadata.workspace_metadata,
-        None,
-    )
-    .is_some()
-    {
-        let roots: Vec<&cargo_metadata::Package> = workspace.selected.iter().collect();
-        let list = soup::list(
-            &workspace.metadata,
-            &roots,
-            &workspace.root,
-            environment::rustc(&workspace.root),
-            None,
-        )?;
-        if let Some(report) =
-            soup::advisories::review_workspace(&workspace, &list, None, None, false)?
-        {
-            trace.gaps.extend(report.gaps());
-            trace.gaps.sort();
-            trace.summary.gaps = trace.gaps.len();
-        }
-    }
+    soup::advisories::apply_configured(&mut trace, &workspace)?;
     let (accepted_path, explicit) = accepted::location(
         &workspace.root,
         &workspace.metadata.workspace_metadata,

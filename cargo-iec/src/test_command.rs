@@ -109,6 +109,7 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
     };
     let ran = run::run(&plan, &runner, &collected.binaries, &collected.tests)?;
     results::apply(&mut trace, &ran.run);
+    crate::soup::advisories::apply_configured(&mut trace, &workspace)?;
     let (accepted_path, explicit) = crate::accepted::location(
         &workspace.root,
         &workspace.metadata.workspace_metadata,

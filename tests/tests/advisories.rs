@@ -244,3 +244,36 @@ fn without_a_database_it_is_fetched_and_offline_that_fails_naming_advisory_db() 
     assert_eq!(run.code, 2, "{run}");
     assert!(run.last_error().contains("--advisory-db PATH"), "{run}");
 }
+
+#[test]
+#[requirement("TR-ADVISORY-CHECK")]
+fn the_evidence_bundle_reports_soup_advisory_gaps_when_a_database_is_configured() {
+    let fixture = Fixture::new("clean");
+    fixture.append(
+        "Cargo.toml",
+        &format!(
+            "\n[workspace.metadata.iec]\nadvisory-db = {:?}\n",
+            database()
+        ),
+    );
+    let out = fixture.path("bundle");
+    let run = fixture.cargo_iec([
+        "test",
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+        "--deny",
+        "soup-advisory",
+    ]);
+    assert_eq!(
+        run.code, 1,
+        "the policy denies the unreviewed advisories: {run}"
+    );
+    let trace: Value =
+        serde_json::from_str(&fixture.read("bundle/trace.json")).expect("trace.json");
+    assert!(
+        trace["gaps"].as_array().is_some_and(|all| all
+            .iter()
+            .any(|g| g["kind"] == "soup-advisory" && g["advisory"] == "RUSTSEC-2099-0001")),
+        "{trace:#}"
+    );
+}

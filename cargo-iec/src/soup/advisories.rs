@@ -478,6 +478,34 @@ pub fn review_workspace(
     Ok(Some(review(&database, &shown, &list.crates, &dispositions)))
 }
 
+/// Adds the `soup-advisory` gaps to `trace` when `advisory-db` is configured in
+/// `[workspace.metadata.iec]` (`cargo iec trace` and `cargo iec test`); nothing otherwise.
+#[requirement("TR-ADVISORY-CHECK")]
+pub fn apply_configured(
+    trace: &mut crate::trace::Trace,
+    workspace: &crate::workspace::Workspace,
+) -> Result<(), Error> {
+    let metadata = &workspace.metadata.workspace_metadata;
+    if configured_database(&workspace.root, metadata, None).is_none() {
+        return Ok(());
+    }
+    let roots: Vec<&cargo_metadata::Package> = workspace.selected.iter().collect();
+    let list = super::list(
+        &workspace.metadata,
+        &roots,
+        &workspace.root,
+        crate::environment::rustc(&workspace.root),
+        None,
+    )?;
+    if let Some(report) = review_workspace(workspace, &list, None, None, false)? {
+        trace.gaps.extend(report.gaps());
+        trace.gaps.sort();
+        trace.gaps.dedup();
+        trace.summary.gaps = trace.gaps.len();
+    }
+    Ok(())
+}
+
 /// `path` relative to the workspace root when it lies inside it, else as given.
 fn shown_path(workspace: &crate::workspace::Workspace, path: &Path) -> String {
     match path.strip_prefix(&workspace.root) {
