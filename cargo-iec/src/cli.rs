@@ -59,9 +59,17 @@ failed            a verifying test failed (with --results, or in `cargo iec test
 not-run           a verifying test was ignored, filtered out or did not run (with --results)\n  \
 class-dependency  a unit or item uses a lower-class one that records no segregation rationale\n  \
 undocumented-unit a class C unit, or a public item of one, has no doc comment\n  \
-soup-unspecified  a crate used by a class B or C unit has no [[soup]] requirements and needs\n\n\
+soup-unspecified  a crate used by a class B or C unit has no [[soup]] requirements and needs\n  \
+unverified-fix    a resolved or closed problem report has no regression test that ran and passed\n  \
+open-problem      an open, investigating or deferred problem report has no rationale\n  \
+soup-advisory     an unreviewed RustSec advisory hits a SOUP crate (advisory-db configured)\n  \
+stale-acceptance  an entry of the accepted-gaps file matches no gap any more: remove it\n\n\
 Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented; \
-per-class policies go in [workspace.metadata.iec.class.C] deny = [...].",
+per-class policies go in [workspace.metadata.iec.class.C] deny = [...].\n\n\
+Adopting on existing code: `cargo iec trace --write-accepted iec-accepted.toml` writes \
+every current gap with a TODO rationale and reviewer; fill them in and commit the file. \
+Accepted gaps then pass the gate, any new gap fails as before, and an accepted gap that \
+was fixed fails the run (stale-acceptance) until its entry is removed.",
         after_help = EXIT_CODES
     )]
     Trace(TraceArgs),
@@ -119,8 +127,24 @@ checksum, license, repository and authors, and how it is used: `product` (a norm
 dependency, in the shipped software), `development-tool` (a build dependency or a \
 proc-macro, run at build time) or `test-tool` (a dev dependency); a crate used several \
 ways lists all of them, the first being the most critical. The Rust toolchain and its \
-standard library are listed too. IEC 62304 8.1.2 asks for this list.",
-        after_help = EXIT_CODES
+standard library are listed too. IEC 62304 8.1.2 asks for this list.\n\n\
+With --advisories it reviews the published anomalies of every SOUP crate instead (IEC \
+62304 7.1.3): each RustSec advisory (vulnerability, unsound, unmaintained, notice) that \
+hits a crate and version of the list, with its ID. Pass the database with --advisory-db \
+PATH (a clone of the RustSec advisory-db: offline and air-gapped CI), or configure \
+`advisory-db = \"PATH\"` in [workspace.metadata.iec] (then `cargo iec trace` reports \
+the gaps too); without one it is fetched with git. Record reviewed advisories in \
+iec-advisories.toml:\n\n  \
+[[advisory]]\n  \
+id = \"RUSTSEC-2024-0001\"\n  \
+rationale = \"The affected API is not used (design review DR-12).\"\n  \
+reviewer = \"J. Doe\"\n\n\
+Unreviewed advisories are soup-advisory gaps: --deny soup-advisory fails the run. Yanked \
+versions are not checked (that needs the registry index).\n\n\
+Examples:\n  \
+cargo iec soup --format cyclonedx -o sbom.json\n  \
+cargo iec soup --advisories --advisory-db ../advisory-db --deny soup-advisory",
+        after_help = SOUP_EXIT_CODES
     )]
     Soup(SoupArgs),
     /// Write the architecture and unit design record: items, units, interfaces, dependencies.
@@ -195,6 +219,12 @@ Exit codes:
   1  with --run: a test failed or the policy found gaps (the bundle is written)
   2  usage, input or environment error: unknown revision, not a git repository, not an
      evidence bundle, a workspace that cannot be read at a revision";
+
+const SOUP_EXIT_CODES: &str = "\
+Exit codes:
+  0  the list (or the advisory review) was written; no denied gap
+  1  --advisories: the policy denies soup-advisory and an advisory is unreviewed
+  2  usage, input or environment error (no advisory database, bad dispositions file, ...)";
 
 const DESIGN_EXIT_CODES: &str = "\
 Exit codes:
@@ -325,6 +355,36 @@ pub struct SoupArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Review the SOUP against a RustSec advisory database instead of listing it:
+    /// vulnerabilities, unsoundness and unmaintained crates (format table or json).
+    #[arg(long)]
+    pub advisories: bool,
+    /// The RustSec advisory database, a local directory (offline and air-gapped CI); default:
+    /// `advisory-db` in [workspace.metadata.iec], else fetched with git into
+    /// $CARGO_HOME/advisory-db.
+    #[arg(long, value_name = "PATH", requires = "advisories")]
+    pub advisory_db: Option<PathBuf>,
+    /// The reviewed advisories (default: `advisories` in [workspace.metadata.iec], else
+    /// iec-advisories.toml in the workspace root when it exists).
+    #[arg(long, value_name = "FILE", requires = "advisories")]
+    pub dispositions: Option<PathBuf>,
+    /// Gap kinds that fail the run with exit code 1 (soup-advisory), as `cargo iec trace
+    /// --deny`.
+    #[arg(
+        long,
+        value_name = "KIND,...",
+        value_delimiter = ',',
+        requires = "advisories"
+    )]
+    pub deny: Vec<String>,
+    /// Gap kinds that never fail the run, even when the configuration denies them.
+    #[arg(
+        long,
+        value_name = "KIND,...",
+        value_delimiter = ',',
+        requires = "advisories"
+    )]
+    pub warn: Vec<String>,
 }
 
 /// `cargo iec review` options.
@@ -448,4 +508,14 @@ pub struct TraceArgs {
     /// verifying test gets its result, and failed or missing ones are gaps.
     #[arg(long, value_name = "FILE.xml")]
     pub results: Option<PathBuf>,
+    /// The accepted-gaps file (default: `accepted` in [workspace.metadata.iec], else
+    /// iec-accepted.toml in the workspace root when it exists). Gaps it lists pass the
+    /// gate and are listed as accepted; an entry whose gap is gone is `stale-acceptance`.
+    #[arg(long, value_name = "FILE")]
+    pub accepted: Option<PathBuf>,
+    /// Write every current gap to FILE as an accepted gap with a TODO rationale and
+    /// reviewer to fill in (entries already in the accepted-gaps file keep theirs), then
+    /// exit without printing the trace.
+    #[arg(long, value_name = "FILE")]
+    pub write_accepted: Option<PathBuf>,
 }

@@ -372,7 +372,7 @@ fn looks_like_annotation(code: &str) -> bool {
         let path = &rest[..path_end];
         let name = path.rsplit("::").next().unwrap_or(path);
         rest[path_end..].starts_with('(')
-            && matches!(name, "requirement" | "software_unit")
+            && matches!(name, "requirement" | "software_unit" | "problem")
             && outside_string(code, &format!("#[{path}("))
     });
     attribute
@@ -486,6 +486,7 @@ fn record_from_dump(
             ids: raw.ids,
             qualifiers: raw.qualifiers,
         },
+        "problem" => Declares::Problems { ids: raw.ids },
         "software_unit" => {
             let unit = raw.unit.unwrap_or(DumpUnit {
                 id: None,

@@ -28,6 +28,7 @@ fn keys(records: &[Record]) -> BTreeMap<LinkKey, &Record> {
     for record in records {
         let subjects: Vec<String> = match &record.declares {
             Declares::Requirements { ids, .. } => ids.clone(),
+            Declares::Problems { ids } => ids.iter().map(|id| format!("problem {id}")).collect(),
             Declares::Unit(unit) => vec![format!(
                 "unit {}",
                 unit.id.clone().unwrap_or_else(|| record.path.clone())
@@ -49,6 +50,8 @@ fn keys(records: &[Record]) -> BTreeMap<LinkKey, &Record> {
 fn describe(key: &LinkKey) -> String {
     let relation = if key.subject.starts_with("unit ") {
         "declares"
+    } else if key.subject.starts_with("problem ") {
+        "is the regression test of"
     } else if key.verifies {
         "verifies"
     } else {
@@ -85,6 +88,8 @@ pub fn compare(
             "the compiled registry lacks it (a macro may rename the item, or the annotation is not expanded)".to_string()
         };
         gaps.insert(Gap {
+            problem: None,
+            advisory: None,
             kind: GapKind::ChannelMismatch,
             requirement: requirement_of(key),
             unit: unit_of(key),
@@ -100,6 +105,8 @@ pub fn compare(
             continue;
         }
         gaps.insert(Gap {
+            problem: None,
+            advisory: None,
             kind: GapKind::ChannelMismatch,
             requirement: requirement_of(key),
             unit: unit_of(key),

@@ -249,6 +249,8 @@ pub fn apply(trace: &mut Trace, root: &Path, records: &[Record]) {
                 continue;
             }
             gaps.insert(Gap {
+                problem: None,
+                advisory: None,
                 kind: GapKind::UnannotatedUnit,
                 requirement: None,
                 unit: Some(unit.id.clone()),

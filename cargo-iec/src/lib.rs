@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use iec_runtime::requirement;
 
+pub mod accepted;
 pub mod cli;
 pub mod compiled;
 pub mod cross_check;
@@ -25,6 +26,7 @@ pub mod junit;
 pub mod libtest;
 pub mod output;
 pub mod policy;
+pub mod problems;
 pub mod record;
 pub mod results;
 pub mod review;
@@ -206,6 +208,10 @@ pub(crate) fn traced_with_tests(
             .collect(),
     });
     interface::apply(&mut trace, &workspace.root, &records);
+    let problem_ids: std::collections::BTreeSet<&str> =
+        catalogue.problems.iter().map(|p| p.id.as_str()).collect();
+    let commits = problems::commits(&workspace.root, &problem_ids);
+    problems::apply(&mut trace, &catalogue, &workspace.root, &records, &commits);
     design::apply(&mut trace, &catalogue, workspace);
     if !static_only {
         trace.gaps.extend(cross_check::compare(
@@ -290,6 +296,36 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         tests_failed = run.has_failures();
         results::apply(&mut trace, &run);
     }
+    soup::advisories::apply_configured(&mut trace, &workspace)?;
+    let (accepted_path, explicit) = accepted::location(
+        &workspace.root,
+        &workspace.metadata.workspace_metadata,
+        args.accepted.as_deref(),
+    );
+    let accepted_file = accepted::read(
+        &accepted_path,
+        &workspace.relative(&accepted_path),
+        explicit,
+        args.write_accepted.is_some(),
+    )?;
+    if let Some(path) = &args.write_accepted {
+        let text = accepted::render(&trace, accepted_file.as_ref());
+        output::write(Some(path), &text)?;
+        note(&format!(
+            "wrote {} accepted gap{} to {}: replace every TODO with the rationale and the reviewer, then commit it",
+            text.matches("[[accepted]]").count(),
+            if text.matches("[[accepted]]").count() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            path.display()
+        ));
+        return Ok(exit_code::OK);
+    }
+    if let Some(file) = &accepted_file {
+        accepted::apply(&mut trace, file);
+    }
     let text = match args.format {
         TraceFormat::Table => output::table(&trace, args.view),
         TraceFormat::Json => output::json(&trace),
@@ -311,6 +347,17 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
     }
     output::write(args.output.as_deref(), &text)?;
     let denied: Vec<_> = trace.gaps.iter().filter(|g| policy.denies(g)).collect();
+    if !trace.accepted.is_empty() {
+        note(&format!(
+            "{} gap{} accepted by the accepted-gaps file",
+            trace.accepted.len(),
+            if trace.accepted.len() == 1 {
+                " is"
+            } else {
+                "s are"
+            }
+        ));
+    }
     if tests_failed {
         warn("the JUnit file has failed tests");
         return Ok(exit_code::POLICY_GAPS);
@@ -379,6 +426,9 @@ fn run_soup(args: &cli::SoupArgs) -> Result<u8, Error> {
         environment::rustc(&workspace.root),
         cargo,
     )?;
+    if args.advisories {
+        return soup::advisories::run(args, &workspace, &list);
+    }
     let text = match args.format {
         cli::SoupFormat::Table => soup::table(&list),
         cli::SoupFormat::Json => soup::json(&list),

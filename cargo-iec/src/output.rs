@@ -240,6 +240,8 @@ pub fn table(trace: &Trace, view: TraceView) -> String {
         aligned(&mut out, "  ", &rows);
         out.push('\n');
     }
+    out.push_str(&crate::problems::table_section(trace));
+    out.push_str(&crate::accepted::table_section(trace));
     if trace.gaps.is_empty() {
         out.push_str("Gaps: none\n");
     } else {

@@ -124,6 +124,10 @@ impl Policy {
 
     /// Whether `gap` fails the run.
     pub fn denies(&self, gap: &Gap) -> bool {
+        // An accepted gap that was fixed must leave the list: nothing turns that off.
+        if gap.kind == GapKind::StaleAcceptance {
+            return true;
+        }
         if self.warn.contains(&gap.kind) {
             return false;
         }
@@ -150,6 +154,8 @@ mod tests {
     fn gap(kind: GapKind, class: Option<&str>) -> Gap {
         Gap {
             kind,
+            problem: None,
+            advisory: None,
             requirement: Some("SRS-1".to_string()),
             unit: None,
             class: class.map(str::to_string),

@@ -14,6 +14,11 @@ pub enum Declares {
     },
     /// `#[software_unit(...)]`.
     Unit(UnitDeclaration),
+    /// `#[problem(...)]` on a test: the regression test of these problem reports.
+    Problems {
+        /// The problem IDs, as written.
+        ids: Vec<String>,
+    },
 }
 
 /// The arguments of `#[software_unit(...)]`.

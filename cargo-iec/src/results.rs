@@ -339,7 +339,7 @@ impl ResultsSummary {
 }
 
 /// The combined result of the harness tests behind one link.
-fn link_outcome(run: &TestRun, link: &Link) -> TestOutcome {
+pub(crate) fn link_outcome(run: &TestRun, link: &Link) -> TestOutcome {
     let target = link.target.as_deref().unwrap_or("lib");
     let found = run.outcomes_of(&link.package, target, &link.path);
     if found.is_empty() {
@@ -400,6 +400,8 @@ pub fn apply(trace: &mut Trace, run: &TestRun) {
             };
             gaps.insert(Gap {
                 kind,
+                problem: None,
+                advisory: None,
                 requirement: Some(requirement.id.clone()),
                 unit: None,
                 class: requirement.class.clone(),
@@ -437,6 +439,7 @@ pub fn apply(trace: &mut Trace, run: &TestRun) {
         requirements_verified: verified,
         requirements_verified_by_test: by_test,
     });
+    crate::problems::apply_results(trace, run);
 }
 
 /// The first non-empty line of a message, for one-line listings.

@@ -320,6 +320,8 @@ pub fn apply(trace: &mut Trace, catalogue: &Catalogue, root: &Path, lock: &Lock)
         };
         link.suspect = Some(reason.to_string());
         gaps.insert(Gap {
+            problem: None,
+            advisory: None,
             kind: GapKind::Suspect,
             requirement: Some(current.requirement.clone()),
             unit: None,

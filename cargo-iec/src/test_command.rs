@@ -121,6 +121,20 @@ pub fn run_with(
     };
     let ran = run::run(&plan, &runner, &collected.binaries, &collected.tests)?;
     results::apply(&mut trace, &ran.run);
+    crate::soup::advisories::apply_configured(&mut trace, &workspace)?;
+    let (accepted_path, explicit) = crate::accepted::location(
+        &workspace.root,
+        &workspace.metadata.workspace_metadata,
+        None,
+    );
+    if let Some(file) = crate::accepted::read(
+        &accepted_path,
+        &workspace.relative(&accepted_path),
+        explicit,
+        false,
+    )? {
+        crate::accepted::apply(&mut trace, &file);
+    }
 
     // The tree as it is after the run is what the evidence describes.
     let source = environment::source_state(&workspace.root);
@@ -155,7 +169,7 @@ pub fn run_with(
         environment.tools.cargo.clone(),
     )?;
     let index = report::TestIndex::new(&trace);
-    let anomalies = anomalies::collect(&ran.run, &index);
+    let anomalies = anomalies::collect(&ran.run, &index, &trace.problems);
     let suites = report::junit_suites(&ran.run, &index);
 
     let mut bundle = EvidenceBundle::default();

@@ -47,11 +47,19 @@ pub enum GapKind {
     UndocumentedUnit,
     /// A SOUP crate used by a class B or C unit without `[[soup]]` requirements and needs.
     SoupUnspecified,
+    /// A resolved or closed problem report without a regression test that ran and passed.
+    UnverifiedFix,
+    /// An open, investigating or deferred problem report without a rationale.
+    OpenProblem,
+    /// A published advisory (RustSec) hits a SOUP crate and version, not yet reviewed.
+    SoupAdvisory,
+    /// An accepted gap (iec-accepted.toml) that no longer exists: remove its entry.
+    StaleAcceptance,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 14] = [
+    pub const ALL: [GapKind; 18] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
@@ -66,6 +74,10 @@ impl GapKind {
         GapKind::ClassDependency,
         GapKind::UndocumentedUnit,
         GapKind::SoupUnspecified,
+        GapKind::UnverifiedFix,
+        GapKind::OpenProblem,
+        GapKind::SoupAdvisory,
+        GapKind::StaleAcceptance,
     ];
 
     /// The stable name.
@@ -85,6 +97,10 @@ impl GapKind {
             GapKind::ClassDependency => "class-dependency",
             GapKind::UndocumentedUnit => "undocumented-unit",
             GapKind::SoupUnspecified => "soup-unspecified",
+            GapKind::UnverifiedFix => "unverified-fix",
+            GapKind::OpenProblem => "open-problem",
+            GapKind::SoupAdvisory => "soup-advisory",
+            GapKind::StaleAcceptance => "stale-acceptance",
         }
     }
 
@@ -218,6 +234,14 @@ pub struct Gap {
     pub requirement: Option<String>,
     /// The software unit concerned (`class-mismatch`, `untested-unit`).
     pub unit: Option<String>,
+    /// The problem report concerned (`unverified-fix`, `open-problem`); omitted from the
+    /// JSON for other gaps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// The advisory concerned (`soup-advisory`: `RUSTSEC-2024-0001`); omitted from the
+    /// JSON for other gaps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<String>,
     /// The safety class the gap is judged at (the requirement's, the unit's, or the item's
     /// for `class-mismatch`); per-class policies use it.
     pub class: Option<String>,
@@ -237,6 +261,7 @@ impl Gap {
         self.requirement
             .as_deref()
             .or(self.unit.as_deref())
+            .or(self.problem.as_deref())
             .or(self.path.as_deref())
             .unwrap_or("")
     }
@@ -286,6 +311,12 @@ pub struct Trace {
     pub summary: Summary,
     /// The test run joined to the trace, `null` without one.
     pub results: Option<ResultsSummary>,
+    /// Problem reports of the catalogue with their regression tests and commits, sorted by
+    /// ID (crate::problems).
+    pub problems: Vec<crate::problems::ProblemTrace>,
+    /// Gaps the accepted-gaps file accepts (crate::accepted): not in `gaps`, not judged by
+    /// the policy.
+    pub accepted: Vec<crate::accepted::AcceptedGap>,
 }
 
 /// What the join reads.
@@ -304,7 +335,7 @@ pub struct TraceInput<'a> {
     pub packages: Vec<String>,
 }
 
-fn target_label(target: &TargetRef) -> String {
+pub(crate) fn target_label(target: &TargetRef) -> String {
     if target.kind == "lib" {
         "lib".to_string()
     } else {
@@ -398,7 +429,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                         .map(|item| item.id.as_str())
                 }),
             }),
-            Declares::Requirements { .. } => None,
+            Declares::Requirements { .. } | Declares::Problems { .. } => None,
         })
         .collect();
 
@@ -421,6 +452,8 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         for id in ids {
             if catalogue.requirement(id).is_none() {
                 gaps.insert(Gap {
+                    problem: None,
+                    advisory: None,
                     kind: GapKind::UnknownId,
                     requirement: Some(id.clone()),
                     unit: None,
@@ -499,6 +532,8 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             .collect();
         let at_catalogue = |kind: GapKind, message: String| Gap {
             kind,
+            problem: None,
+            advisory: None,
             requirement: Some(requirement.id.clone()),
             unit: None,
             class: requirement.class.map(|c| c.to_string()),
@@ -570,6 +605,8 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                         format!(" (did you mean {}?)", close.join(", "))
                     };
                     gaps.insert(Gap {
+                        problem: None,
+                        advisory: None,
                         kind: GapKind::UnknownId,
                         requirement: None,
                         unit: Some(unit.id()),
@@ -587,6 +624,8 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                     if class < item_class && unit.declaration.segregation.is_none() =>
                 {
                     gaps.insert(Gap {
+                        problem: None,
+                        advisory: None,
                         kind: GapKind::ClassMismatch,
                         requirement: None,
                         unit: Some(unit.id()),
@@ -633,6 +672,8 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         });
         if !verified {
             gaps.insert(Gap {
+                problem: None,
+                advisory: None,
                 kind: GapKind::UntestedUnit,
                 requirement: None,
                 unit: Some(unit.id.clone()),
@@ -670,6 +711,8 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             summary.orphan_tests += 1;
             if input.include_orphans {
                 gaps.insert(Gap {
+                    problem: None,
+                    advisory: None,
                     kind: GapKind::OrphanTest,
                     requirement: None,
                     unit: None,
@@ -705,5 +748,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         gaps,
         summary,
         results: None,
+        problems: Vec::new(),
+        accepted: Vec::new(),
     }
 }

@@ -118,7 +118,8 @@ impl Workspace {
         "TR-CAT-PARSE",
         "TR-INTEROP-SOURCES",
         "TR-INTEROP-DOORSTOP",
-        "TR-INTEROP-STRICTDOC"
+        "TR-INTEROP-STRICTDOC",
+        "TR-PROBLEM-CATALOGUE"
     )]
     pub fn catalogue(&self) -> Result<Catalogue, Error> {
         let mut found: Option<Vec<PathBuf>> = None;

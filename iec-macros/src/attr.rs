@@ -235,6 +235,54 @@ pub(crate) fn parse_requirement_args(
     args
 }
 
+/// `#[problem("PR-17", ...)]`: string-literal problem IDs, nothing else.
+pub(crate) fn parse_problem_args(tokens: TokenStream, errors: &mut Vec<syn::Error>) -> Vec<LitStr> {
+    let syntax = Syntax::Attribute("problem");
+    let mut ids: Vec<LitStr> = Vec::new();
+    let before = errors.len();
+    for argument in arguments(tokens, errors) {
+        match argument {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(id), ..
+            }) => {
+                let value = id.value();
+                if let Some(problem) = id_problem(&value) {
+                    errors.push(syn::Error::new(
+                        id.span(),
+                        format!("invalid problem ID {value:?}: {problem}"),
+                    ));
+                } else if ids.iter().any(|seen| seen.value() == value) {
+                    errors.push(syn::Error::new(
+                        id.span(),
+                        format!("duplicate problem ID {value:?}: it is already listed; remove one"),
+                    ));
+                } else {
+                    ids.push(id);
+                }
+            }
+            other => {
+                errors.push(syn::Error::new_spanned(
+                    &other,
+                    format!(
+                        "problem IDs are string literals: write {}; {syntax} takes no other arguments",
+                        syntax.example(&format!("\"{}\"", written(&other).trim_matches('"')))
+                    ),
+                ));
+            }
+        }
+    }
+    if ids.is_empty() && errors.len() == before {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            format!(
+                "{syntax} needs at least one problem ID, e.g. {}",
+                syntax.example("\"PR-17\"")
+            ),
+        ));
+    }
+    ids
+}
+
 /// An identifier among `#[requirement]`'s arguments: a qualifier, a misspelt one, or an ID
 /// written without quotes.
 fn parse_qualifier(

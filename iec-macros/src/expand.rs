@@ -235,6 +235,47 @@ pub(crate) fn requirement(args: TokenStream, item: TokenStream) -> TokenStream {
     place(target, &record, checked.tracking)
 }
 
+pub(crate) fn problem(args: TokenStream, item: TokenStream) -> TokenStream {
+    let attribute = Syntax::Attribute("problem");
+    let mut errors = Vec::new();
+    let ids = attr::parse_problem_args(args.clone(), &mut errors);
+    let target = match ast::classify(&item, attribute, &args, false) {
+        Ok(target) if target.kind == ast::Kind::Fn => Some(target),
+        Ok(target) => {
+            errors.push(syn::Error::new(
+                target.name_span,
+                "`#[problem]` marks the regression test of a problem report: put it on a test function (`#[test] fn ...`)",
+            ));
+            None
+        }
+        Err(unsupported) => {
+            errors.push(unsupported);
+            None
+        }
+    };
+    let checked = valid::with_catalogue(&mut errors, |catalogue, errors| {
+        valid::check_problem_ids(catalogue, &ids, errors);
+    });
+    let Some(target) = target.filter(|_| errors.is_empty()) else {
+        return fallback(item, errors);
+    };
+    let private = private();
+    let is_test = ast::has_test_attribute(&target.attrs);
+    let record = |target: &Target, marker: Option<&syn::Ident>| {
+        let kind = item_kind(target.kind);
+        let name = &target.name;
+        let marker = match marker {
+            Some(marker) => quote! { ::core::option::Option::Some(#marker) },
+            None => quote! { ::core::option::Option::None },
+        };
+        let site = site(target.name_span);
+        quote! {
+            #private::Annotation::problem(&[#(#ids),*], #kind, #name, #marker, #site, #is_test)
+        }
+    };
+    place(target, &record, checked.tracking)
+}
+
 pub(crate) fn software_unit(args: TokenStream, item: TokenStream) -> TokenStream {
     let attribute = Syntax::Attribute("software_unit");
     let mut errors = Vec::new();

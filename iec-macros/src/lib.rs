@@ -24,6 +24,14 @@ pub fn requirement(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::requirement(args.into(), item.into()).into()
 }
 
+/// Marks a test as the regression test of problem reports: `#[problem("PR-17")]`. The IDs
+/// are checked against the catalogue's `[[problem]]` entries. See the `iec-runtime` crate
+/// documentation.
+#[proc_macro_attribute]
+pub fn problem(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::problem(args.into(), item.into()).into()
+}
+
 /// Declares the item a software unit: `#[software_unit(id = "SU-DOSE", item = "SI-PUMP",
 /// class = "C")]`, every key optional. See the `iec-runtime` crate documentation.
 #[proc_macro_attribute]

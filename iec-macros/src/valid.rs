@@ -275,6 +275,37 @@ pub(crate) fn check_requirement_ids(
     }
 }
 
+/// An unknown problem ID is an error at the ID, with the closest known problem IDs.
+pub(crate) fn check_problem_ids(
+    catalogue: &Catalogue,
+    ids: &[LitStr],
+    errors: &mut Vec<syn::Error>,
+) {
+    for id in ids {
+        let value = id.value();
+        if catalogue.problem(&value).is_some() {
+            continue;
+        }
+        let message = if catalogue.requirement(&value).is_some() {
+            format!(
+                "{value:?} is a requirement, not a problem report: link the test to it with `#[requirement({value:?})]`"
+            )
+        } else {
+            let close = catalogue.closest_problem_ids(&value);
+            let hint = if close.is_empty() {
+                "correct the ID, or add it to the catalogue as a [[problem]]".to_string()
+            } else {
+                format!("did you mean {}?", quoted(&close))
+            };
+            format!(
+                "unknown problem ID {value:?}: not among the problem reports of the requirements catalogue {}; {hint}",
+                shown(&catalogue.path)
+            )
+        };
+        errors.push(syn::Error::new(id.span(), message));
+    }
+}
+
 /// An unknown software item is an error at the item ID, with the closest known items.
 pub(crate) fn check_item_id(catalogue: &Catalogue, item: &LitStr, errors: &mut Vec<syn::Error>) {
     let value = item.value();

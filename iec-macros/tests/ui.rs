@@ -1,5 +1,5 @@
-//! The compile errors of `#[requirement]`, `#[software_unit]`, `module_requirement!` and
-//! `module_unit!`, as a user sees them.
+//! The compile errors of `#[requirement]`, `#[software_unit]`, `#[problem]`,
+//! `module_requirement!` and `module_unit!`, as a user sees them.
 //!
 //! Each `tests/ui/*.rs` case makes one mistake; the `.stderr` beside it is the message the
 //! user gets, so these files document the messages. The cases in `tests/ui/pass/` must
@@ -45,7 +45,8 @@ fn with_catalogue(catalogue: Option<&str>, add: impl FnOnce(&trybuild::TestCases
     "TR-ANN-IMPL",
     "TR-ANN-TEST",
     "TR-ANN-UNIT",
-    "TR-ANN-TESTONLY"
+    "TR-ANN-TESTONLY",
+    "TR-PROBLEM-TEST"
 )]
 fn annotations_are_checked_against_the_catalogue() {
     with_catalogue(Some("tests/ui/requirements.toml"), |cases| {

@@ -252,6 +252,8 @@ pub struct Catalogue {
     pub sections: Vec<Section>,
     /// `[[soup]]` entries, sorted by name.
     pub soup: Vec<Soup>,
+    /// Problem reports (`[[problem]]`), sorted by ID.
+    pub problems: Vec<crate::ProblemReport>,
     requirement_index: BTreeMap<String, usize>,
     item_index: BTreeMap<String, usize>,
 }
@@ -475,7 +477,9 @@ impl Catalogue {
         let mut item_parents = Vec::new();
         let mut sections = Vec::new();
         let mut section_parents = Vec::new();
+        let mut problem_drafts = Vec::new();
         for draft in drafts {
+            problem_drafts.extend(draft.problems);
             files.extend(draft.files);
             for raw in draft.requirements {
                 check_id(&mut problems, &raw.id, "requirement");
@@ -650,6 +654,13 @@ impl Catalogue {
             }
         }
 
+        let problem_reports = validate_problems(
+            &mut problems,
+            problem_drafts,
+            &requirement_ids,
+            &system_requirement_ids,
+        );
+
         // Parent chains must not loop.
         let requirement_graph: BTreeMap<&str, Vec<&str>> = requirements
             .iter()
@@ -751,6 +762,7 @@ impl Catalogue {
             items,
             sections,
             soup,
+            problems: problem_reports,
             requirement_index,
             item_index,
         })
@@ -804,10 +816,91 @@ impl Catalogue {
         closest(unknown, self.requirements.iter().map(|r| r.id.as_str()))
     }
 
+    /// The problem report with this ID.
+    pub fn problem(&self, id: &str) -> Option<&crate::ProblemReport> {
+        self.problems.iter().find(|p| p.id == id)
+    }
+
+    /// Up to three known problem IDs closest to `unknown`, best first.
+    pub fn closest_problem_ids(&self, unknown: &str) -> Vec<&str> {
+        closest(unknown, self.problems.iter().map(|p| p.id.as_str()))
+    }
+
     /// Up to three known system or item IDs closest to `unknown`, best first.
     pub fn closest_item_ids(&self, unknown: &str) -> Vec<&str> {
         closest(unknown, self.items.iter().map(|i| i.id.as_str()))
     }
+}
+
+/// Checks `[[problem]]` entries: IDs well-formed and unique among problems, a known status,
+/// `affects` naming requirements of the catalogue.
+fn validate_problems(
+    problems: &mut Problems,
+    drafts: Vec<crate::sources::DraftProblem>,
+    requirement_ids: &BTreeSet<&str>,
+    system_requirement_ids: &BTreeSet<&str>,
+) -> Vec<crate::ProblemReport> {
+    use crate::ProblemStatus;
+    let mut seen: BTreeMap<String, Place> = BTreeMap::new();
+    let mut reports = Vec::new();
+    for raw in drafts {
+        check_id(problems, &raw.id, "problem");
+        if let Some(first) = seen.get(&raw.id.value) {
+            problems.at(
+                &raw.id.place,
+                format!(
+                    "duplicate problem ID {:?}: already defined at {}; every problem report needs its own ID",
+                    raw.id.value,
+                    first_definition(first, &raw.id.place)
+                ),
+            );
+        } else {
+            seen.insert(raw.id.value.clone(), raw.id.place.clone());
+        }
+        let status = ProblemStatus::parse(&raw.status.value).unwrap_or_else(|| {
+            problems.at(
+                &raw.status.place,
+                format!(
+                    "invalid problem status {:?}: use one of {}",
+                    raw.status.value,
+                    ProblemStatus::NAMES.join(", ")
+                ),
+            );
+            ProblemStatus::Open
+        });
+        let mut affects = Vec::new();
+        for id in &raw.affects {
+            let known = requirement_ids.contains(id.value.as_str())
+                || system_requirement_ids.contains(id.value.as_str());
+            if !known {
+                problems.at(
+                    &id.place,
+                    format!(
+                        "problem {} affects unknown requirement {:?}: name a [[requirement]] or [[system_requirement]] of the catalogue{}",
+                        raw.id.value,
+                        id.value,
+                        suggestion(&id.value, requirement_ids.iter().chain(system_requirement_ids).copied())
+                    ),
+                );
+            }
+            if !affects.contains(&id.value) {
+                affects.push(id.value.clone());
+            }
+        }
+        reports.push(crate::ProblemReport {
+            id: raw.id.value,
+            title: raw.title,
+            status,
+            criticality: raw.criticality,
+            affects,
+            rationale: raw.rationale,
+            fixed_in: raw.fixed_in,
+            file: raw.place.file,
+            line: raw.place.position.line,
+        });
+    }
+    reports.sort_by(|a, b| natural_cmp(&a.id, &b.id));
+    reports
 }
 
 /// Orders IDs as people read them: `SRS-2` before `SRS-10`. Runs of digits compare by
@@ -957,6 +1050,41 @@ mod tests {
         parse(text)
             .expect_err("the catalogue should be rejected")
             .to_string()
+    }
+
+    const PROBLEM_BASE: &str = "[[requirement]]\nid = \"SRS-1\"\ntitle = \"a\"\n";
+
+    #[test]
+    fn problem_reports_are_read_sorted_with_their_status() {
+        let catalogue = parse(&format!(
+            "{PROBLEM_BASE}[[problem]]\nid = \"PR-10\"\ntitle = \"b\"\nstatus = \"deferred\"\naffects = [\"SRS-1\"]\nrationale = \"  \"\n\n[[problem]]\nid = \"PR-9\"\ntitle = \"c\"\nstatus = \"closed\"\nfixed_in = \"1.2\"\n"
+        ))
+        .expect("valid");
+        let ids: Vec<&str> = catalogue.problems.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["PR-9", "PR-10"]);
+        let deferred = catalogue.problem("PR-10").expect("PR-10");
+        assert_eq!(deferred.status, crate::ProblemStatus::Deferred);
+        assert_eq!(deferred.stated_rationale(), None, "blank is no rationale");
+        assert_eq!(deferred.line, 4);
+        assert!(catalogue.problem("PR-9").expect("PR-9").status.is_fixed());
+        assert_eq!(catalogue.closest_problem_ids("PR-1"), ["PR-10", "PR-9"]);
+    }
+
+    #[test]
+    fn malformed_problem_reports_are_errors_at_their_position() {
+        let message = messages(&format!(
+            "{PROBLEM_BASE}[[problem]]\nid = \"PR-1\"\ntitle = \"b\"\nstatus = \"done\"\naffects = [\"SRS-2\"]\n\n[[problem]]\nid = \"PR-1\"\ntitle = \"c\"\nstatus = \"open\"\n"
+        ));
+        assert_eq!(
+            message,
+            "requirements.toml:7:10: invalid problem status \"done\": use one of open, investigating, resolved, closed, deferred\n\
+requirements.toml:8:12: problem PR-1 affects unknown requirement \"SRS-2\": name a [[requirement]] or [[system_requirement]] of the catalogue (did you mean SRS-1?)\n\
+requirements.toml:11:6: duplicate problem ID \"PR-1\": already defined at line 5; every problem report needs its own ID"
+        );
+        let message = messages(&format!(
+            "{PROBLEM_BASE}[[problem]]\nid = \"PR-1\"\ntitle = \"b\"\n"
+        ));
+        assert!(message.contains("missing field `status`"), "{message}");
     }
 
     #[test]

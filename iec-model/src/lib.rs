@@ -5,6 +5,7 @@
 //!   validated (duplicate IDs, unknown parents, cycles, invalid classes).
 //! * [`discover`]: where a package's catalogue lives (`[package.metadata.iec]`,
 //!   `[workspace.metadata.iec]`, or `requirements.toml` at the workspace root).
+//! * [`problem`]: problem reports (`[[problem]]`, IEC 62304 clause 9).
 //! * [`rust_path`]: turns the compiler's `type_name` of a marker function into the Rust path
 //!   the trace shows (`crate::module::Type::method`).
 //!
@@ -28,8 +29,10 @@
 pub mod catalogue;
 pub mod discover;
 mod position;
+pub mod problem;
 pub mod rust_path;
 pub mod sources;
 
 pub use catalogue::{Catalogue, CatalogueError, SafetyClass, Section, Source, Verification};
 pub use position::{LineIndex, Position};
+pub use problem::{ProblemReport, ProblemStatus};

@@ -78,6 +78,7 @@ fn record_json(record: &Annotation) -> String {
     let kind = match record.kind {
         AnnotationKind::Requirement => "requirement",
         AnnotationKind::SoftwareUnit => "software_unit",
+        AnnotationKind::Problem => "problem",
     };
     field(&mut out, "kind", &string(kind));
     field(&mut out, "ids", &list(record.ids));

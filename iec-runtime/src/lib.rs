@@ -39,6 +39,8 @@
 //!   `#[tokio::test]`, `#[rstest]`, ...) it records a verification link.
 //! * `#[software_unit(id = "...", item = "...", class = "A"|"B"|"C")]` on a mod, fn, impl,
 //!   struct, enum or trait declares a software unit; items inside it belong to it.
+//! * `#[problem("PR-17")]` on a test marks it the regression test of a problem report
+//!   (`[[problem]]` in the catalogue); the ID is checked like requirement IDs.
 //! * A file module cannot carry an attribute on stable Rust (`#[x] mod foo;` and `#![x]` are
 //!   unstable), so inside the file write [`module_unit!`] or [`module_requirement!`].
 //!
@@ -59,7 +61,7 @@ extern crate self as iec_runtime;
 mod dump;
 mod record;
 
-pub use iec_macros::{module_requirement, module_unit, requirement, software_unit};
+pub use iec_macros::{module_requirement, module_unit, problem, requirement, software_unit};
 pub use record::{Annotation, AnnotationKind, ItemKind, UnitDeclaration};
 
 pub mod diagnostics;

@@ -7,6 +7,8 @@ pub enum AnnotationKind {
     Requirement,
     /// `#[software_unit(...)]`: the item is a software unit.
     SoftwareUnit,
+    /// `#[problem(...)]`: the test is the regression test of these problem reports.
+    Problem,
 }
 
 /// The kind of Rust item an annotation is on.
@@ -88,7 +90,7 @@ pub struct UnitDeclaration {
 pub struct Annotation {
     /// What it declares.
     pub kind: AnnotationKind,
-    /// Requirement IDs (empty for a software unit).
+    /// Requirement IDs (empty for a software unit), or problem IDs for a `#[problem]`.
     pub ids: &'static [&'static str],
     /// Qualifiers written after the IDs, e.g. `partial`.
     pub qualifiers: &'static [&'static str],
@@ -156,6 +158,30 @@ impl Annotation {
             marker,
             site,
             test_attribute: false,
+        }
+    }
+
+    /// A `#[problem]` record: `ids` are problem report IDs.
+    #[doc(hidden)]
+    #[crate::requirement("TR-PROBLEM-TEST")]
+    pub const fn problem(
+        ids: &'static [&'static str],
+        item_kind: ItemKind,
+        item_name: &'static str,
+        marker: Option<fn() -> &'static str>,
+        site: Site,
+        test_attribute: bool,
+    ) -> Annotation {
+        Annotation {
+            kind: AnnotationKind::Problem,
+            ids,
+            qualifiers: &[],
+            unit: None,
+            item_kind,
+            item_name,
+            marker,
+            site,
+            test_attribute,
         }
     }
 

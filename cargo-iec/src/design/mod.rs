@@ -400,6 +400,8 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
                     .is_some_and(|item| item.segregation.is_some());
             if low < high && !segregated {
                 gaps.insert(Gap {
+                    problem: None,
+                    advisory: None,
                     kind: GapKind::ClassDependency,
                     requirement: None,
                     unit: Some(user.id.clone()),
@@ -425,6 +427,8 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
         };
         if low < high && lower.segregation.is_none() {
             gaps.insert(Gap {
+                problem: None,
+                advisory: None,
                 kind: GapKind::ClassDependency,
                 requirement: None,
                 unit: Some(a.clone()),
@@ -450,6 +454,8 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
                 continue;
             }
             gaps.insert(Gap {
+                problem: None,
+                advisory: None,
                 kind: GapKind::SoupUnspecified,
                 requirement: None,
                 unit: Some(unit.id.clone()),
@@ -470,6 +476,8 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
         }
         if design_text(unit, &joined.items[index], sources).is_empty() {
             gaps.insert(Gap {
+                problem: None,
+                advisory: None,
                 kind: GapKind::UndocumentedUnit,
                 requirement: None,
                 unit: Some(unit.id.clone()),
@@ -486,6 +494,8 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
         for item in interface(&joined.items[index]) {
             if item.docs.is_empty() {
                 gaps.insert(Gap {
+                    problem: None,
+                    advisory: None,
                     kind: GapKind::UndocumentedUnit,
                     requirement: None,
                     unit: Some(unit.id.clone()),

@@ -1,10 +1,12 @@
 //! anomalies.json: the known anomalies of the run (IEC 62304 5.8.2, 5.8.3): failed and
-//! ignored tests, verifying tests that did not run, and test binaries that crashed.
+//! ignored tests, verifying tests that did not run, test binaries that crashed, and the
+//! problem reports not fixed (open, investigating, deferred) with their rationale.
 
 use iec_runtime::requirement;
 use serde::Serialize;
 
 use super::report::TestIndex;
+use crate::problems::ProblemTrace;
 use crate::results::{TestResult, TestRun};
 
 /// Schema of anomalies.json.
@@ -48,12 +50,33 @@ pub struct Anomalies {
     pub runner_stopped: Option<String>,
     /// Every anomaly, sorted by kind, package, target, test.
     pub anomalies: Vec<Anomaly>,
+    /// Problem reports not fixed: open, investigating or deferred.
+    pub open_problems: usize,
+    /// Those problem reports, sorted by ID, each with why it is acceptable for release.
+    pub problems: Vec<OpenProblem>,
+}
+
+/// A known residual anomaly from the problem reports (IEC 62304 5.8.2, 5.8.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenProblem {
+    /// Problem ID.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `open`, `investigating` or `deferred`.
+    pub status: String,
+    /// Its effect on safety, performance or security.
+    pub criticality: Option<String>,
+    /// The requirements it affects.
+    pub affects: Vec<String>,
+    /// Why the software may be released with it; `null` is itself an `open-problem` gap.
+    pub rationale: Option<String>,
 }
 
 /// The anomalies of a run: every failed and ignored test, every verifying test that did
 /// not run (a not-run test that verifies nothing is only filtered out), crashed binaries.
-#[requirement("TR-EVIDENCE-ANOMALIES")]
-pub fn collect(run: &TestRun, index: &TestIndex) -> Anomalies {
+#[requirement("TR-EVIDENCE-ANOMALIES", "TR-PROBLEM-ANOMALIES")]
+pub fn collect(run: &TestRun, index: &TestIndex, problems: &[ProblemTrace]) -> Anomalies {
     let mut anomalies = Vec::new();
     for (key, outcome) in &run.outcomes {
         let facts = index.get(key);
@@ -91,6 +114,18 @@ pub fn collect(run: &TestRun, index: &TestIndex) -> Anomalies {
         (&a.kind, &a.package, &a.target, &a.test).cmp(&(&b.kind, &b.package, &b.target, &b.test))
     });
     let count = |kind: &str| anomalies.iter().filter(|a| a.kind == kind).count();
+    let problems: Vec<OpenProblem> = problems
+        .iter()
+        .filter(|p| matches!(p.status.as_str(), "open" | "investigating" | "deferred"))
+        .map(|p| OpenProblem {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            status: p.status.clone(),
+            criticality: p.criticality.clone(),
+            affects: p.affects.clone(),
+            rationale: p.rationale.clone(),
+        })
+        .collect();
     Anomalies {
         schema: SCHEMA,
         failed: count("failed"),
@@ -99,5 +134,7 @@ pub fn collect(run: &TestRun, index: &TestIndex) -> Anomalies {
         crashed_binaries: count("crashed-binary"),
         runner_stopped: run.stopped.clone(),
         anomalies,
+        open_problems: problems.len(),
+        problems,
     }
 }

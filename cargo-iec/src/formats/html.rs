@@ -247,6 +247,7 @@ pub fn render_with_header(trace: &Trace, header: &str, design: Option<&str>) -> 
         out.push_str("</tbody></table>\n");
     }
 
+    out.push_str(&crate::problems::html_section(trace));
     out.push_str("<h2 id=\"requirements\">Requirements → implementation → tests</h2>\n");
     out.push_str("<table><thead><tr><th>Requirement</th><th>Status</th><th>Implemented by</th><th>Verified by</th></tr></thead><tbody>\n");
     for requirement in &trace.requirements {

@@ -89,6 +89,8 @@ pub fn render(trace: &Trace) -> String {
         }
         out.push('\n');
     }
+    out.push_str(&crate::problems::markdown_section(trace));
+    out.push_str(&crate::accepted::markdown_section(trace));
     let _ = writeln!(out, "## Requirements\n");
     for requirement in &trace.requirements {
         let _ = writeln!(

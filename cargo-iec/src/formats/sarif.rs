@@ -67,6 +67,22 @@ fn rule(kind: GapKind) -> Value {
             "SOUP without requirements",
             "A third-party crate used by a class B or C unit has no [[soup]] entry stating its functional and performance requirements and the hardware and software it needs (IEC 62304 5.3.3, 5.3.4).",
         ),
+        GapKind::UnverifiedFix => (
+            "Fixed problem without a passing regression test",
+            "A problem report is resolved or closed, but no test marked #[problem(...)] for it ran and passed (IEC 62304 9.7).",
+        ),
+        GapKind::OpenProblem => (
+            "Open problem without a rationale",
+            "A problem report is open, investigating or deferred without a rationale for releasing the software with it (IEC 62304 5.8.3, 9).",
+        ),
+        GapKind::SoupAdvisory => (
+            "Unreviewed advisory against a SOUP crate",
+            "A RustSec advisory (vulnerability, unsoundness, unmaintained) hits a SOUP crate and version, and no reviewed disposition records why it is acceptable (IEC 62304 7.1.3).",
+        ),
+        GapKind::StaleAcceptance => (
+            "Accepted gap no longer exists",
+            "An entry of the accepted-gaps file matches no current gap: the gap was fixed, so remove the entry (the list only shrinks).",
+        ),
     };
     json!({
         "id": kind.as_str(),

@@ -10,6 +10,7 @@ use iec_runtime::requirement;
 use crate::cli::PackageSelection;
 use crate::error::{Error, exit_code};
 
+pub mod problem_import;
 pub mod reqif;
 pub mod reqif_export;
 pub mod reqif_import;
@@ -33,6 +34,23 @@ and column, and nothing is written.",
         after_help = "Exit codes:\n  0  imported\n  2  unreadable or malformed input, or the output cannot be written"
     )]
     Reqif(ReqifImportArgs),
+    /// Import problem reports from an issue tracker's CSV or JSON export as [[problem]]
+    /// entries.
+    #[command(
+        long_about = "Reads a CSV export (a header row, one row per issue) or a JSON export (an \
+array of issues, or an object with an `issues` array; nested keys as `fields.summary`) of an \
+issue tracker and writes [[problem]] entries (IEC 62304 clause 9) in ID order, to name in \
+the catalogue with problems = [\"problems.toml\"].\n\n\
+Example (a Jira CSV export):\n  \
+cargo iec import problems issues.csv \\\n    \
+--map id=\"Issue key\",title=Summary,status=Status,criticality=Priority,affects=Requirements \\\n    \
+--status-map \"To Do=open,In Progress=investigating,Done=resolved,Won't Do=deferred\" \\\n    \
+-o problems.toml\n\n\
+A missing column, an empty id, title or status, a duplicate ID or an unmapped status is an \
+error naming the row (CSV line, or JSON issue index) and column, and nothing is written.",
+        after_help = "Exit codes:\n  0  imported\n  2  unreadable or malformed input, or the output cannot be written"
+    )]
+    Problems(problem_import::ProblemImportArgs),
 }
 
 /// `cargo iec import reqif` options.
@@ -105,7 +123,10 @@ fn plural(n: usize, word: &str) -> String {
     "TR-INTEROP-REQIF-ERRORS"
 )]
 pub fn run_import(format: &ImportFormat) -> Result<u8, Error> {
-    let ImportFormat::Reqif(args) = format;
+    let args = match format {
+        ImportFormat::Reqif(args) => args,
+        ImportFormat::Problems(args) => return problem_import::run(args),
+    };
     let document = reqif::read(&args.file).map_err(|e| Error::Input(e.to_string()))?;
     let source_file = args.file.file_name().map_or_else(
         || args.file.display().to_string(),

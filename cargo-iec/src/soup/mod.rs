@@ -10,6 +10,7 @@
 //! not SOUP but their dependencies are followed. The graph is cargo's resolve for the
 //! selected features and every platform (a superset for one target).
 
+pub mod advisories;
 mod render;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

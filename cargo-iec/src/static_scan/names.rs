@@ -32,6 +32,7 @@ impl Names {
             AnnKind::Unit,
             AnnKind::ModuleRequirement,
             AnnKind::ModuleUnit,
+            AnnKind::Problem,
         ] {
             names.add(kind.canonical(), kind);
         }
@@ -40,6 +41,7 @@ impl Names {
             "requirement".to_string(),
             "software_unit".to_string(),
             "module_unit".to_string(),
+            "problem".to_string(),
         ];
         for (alias, kind) in aliases {
             if names.kind(alias).is_none() {

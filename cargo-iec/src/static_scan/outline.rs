@@ -27,6 +27,8 @@ pub(crate) enum AnnKind {
     ModuleRequirement,
     /// `module_unit!(...)`
     ModuleUnit,
+    /// `#[problem(...)]`
+    Problem,
 }
 
 impl AnnKind {
@@ -37,6 +39,7 @@ impl AnnKind {
             AnnKind::Unit => "software_unit",
             AnnKind::ModuleRequirement => "module_requirement",
             AnnKind::ModuleUnit => "module_unit",
+            AnnKind::Problem => "problem",
         }
     }
 
@@ -47,12 +50,16 @@ impl AnnKind {
             "software_unit" => Some(AnnKind::Unit),
             "module_requirement" => Some(AnnKind::ModuleRequirement),
             "module_unit" => Some(AnnKind::ModuleUnit),
+            "problem" => Some(AnnKind::Problem),
             _ => None,
         }
     }
 
     pub(crate) fn is_attribute(self) -> bool {
-        matches!(self, AnnKind::Requirement | AnnKind::Unit)
+        matches!(
+            self,
+            AnnKind::Requirement | AnnKind::Unit | AnnKind::Problem
+        )
     }
 
     pub(crate) fn is_requirement(self) -> bool {

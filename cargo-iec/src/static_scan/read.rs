@@ -271,6 +271,32 @@ pub(crate) fn annotation_args(
     kind: AnnKind,
 ) -> Result<Declares, String> {
     let parts = split_commas(tokens);
+    if kind == AnnKind::Problem {
+        let mut ids: Vec<String> = Vec::new();
+        for part in parts {
+            let [t] = part else {
+                return Err(format!(
+                    "unexpected argument `{}`: problem IDs are string literals",
+                    written(cx.src, part)
+                ));
+            };
+            let id = (t.kind == Kind::Str)
+                .then(|| string_value(cx.text(t)))
+                .flatten()
+                .ok_or_else(|| format!("{} is not a plain string literal", cx.text(t)))?;
+            if !valid_id(&id) {
+                return Err(format!("invalid problem ID {id:?}"));
+            }
+            if ids.contains(&id) {
+                return Err(format!("duplicate problem ID {id:?}"));
+            }
+            ids.push(id);
+        }
+        if ids.is_empty() {
+            return Err("at least one problem ID is needed".to_string());
+        }
+        return Ok(Declares::Problems { ids });
+    }
     if kind.is_requirement() {
         let mut ids: Vec<String> = Vec::new();
         let mut qualifiers: Vec<String> = Vec::new();

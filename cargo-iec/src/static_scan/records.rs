@@ -217,6 +217,17 @@ impl<'o> Crate<'o> {
         let trait_path = |name: &str| format!("{scope_path}::{name}");
         let emit = |this: &mut Self, path: String, kind: &str, pos: Pos, unit_allowed: bool| {
             for (declares, at, cfg, ann) in &annotations {
+                if *ann == AnnKind::Problem && kind != "fn" {
+                    this.finding(
+                        place,
+                        *at,
+                        Some(declares.clone()),
+                        format!(
+                            "`#[problem]` cannot be placed on a {kind}; the compiler rejects it"
+                        ),
+                    );
+                    continue;
+                }
                 if *ann == AnnKind::Unit && !unit_allowed {
                     this.finding(place, *at, Some(declares.clone()), format!("`#[software_unit]` cannot be placed on a {kind}; the compiler rejects it"));
                     continue;

@@ -103,6 +103,18 @@ pub(crate) struct DraftSoup {
     pub(crate) place: Place,
 }
 
+/// A `[[problem]]` entry as read.
+pub(crate) struct DraftProblem {
+    pub(crate) id: Located<String>,
+    pub(crate) title: String,
+    pub(crate) status: Located<String>,
+    pub(crate) criticality: Option<String>,
+    pub(crate) affects: Vec<Located<String>>,
+    pub(crate) rationale: Option<String>,
+    pub(crate) fixed_in: Option<String>,
+    pub(crate) place: Place,
+}
+
 /// Everything one source holds.
 #[derive(Default)]
 pub(crate) struct Draft {
@@ -113,6 +125,7 @@ pub(crate) struct Draft {
     pub(crate) items: Vec<DraftItem>,
     pub(crate) sections: Vec<DraftSection>,
     pub(crate) soup: Vec<DraftSoup>,
+    pub(crate) problems: Vec<DraftProblem>,
 }
 
 /// The format of a catalogue source.

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Draft, DraftItem, DraftRequirement, DraftSection, DraftSoup, DraftSystemRequirement, Located,
-    Place,
+    Draft, DraftItem, DraftProblem, DraftRequirement, DraftSection, DraftSoup,
+    DraftSystemRequirement, Located, Place,
 };
 use crate::catalogue::{CatalogueError, Problems, Source};
 use crate::{LineIndex, Position};
@@ -29,6 +29,32 @@ struct RawCatalogue {
     section: Vec<Spanned<RawSection>>,
     #[serde(default)]
     soup: Vec<Spanned<RawSoup>>,
+    #[serde(default)]
+    problem: Vec<Spanned<RawProblem>>,
+    /// Files of `[[problem]]` entries, relative to this file.
+    problems: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// A file named by `problems = [...]`: problem reports only.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProblemFile {
+    #[serde(default)]
+    problem: Vec<Spanned<RawProblem>>,
+}
+
+/// `[[problem]]`: a problem report (IEC 62304 clause 9).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProblem {
+    id: Spanned<String>,
+    title: String,
+    status: Spanned<String>,
+    criticality: Option<String>,
+    #[serde(default)]
+    affects: Vec<Spanned<String>>,
+    rationale: Option<String>,
+    fixed_in: Option<String>,
 }
 
 /// `[[soup]]`: what a third-party crate must do and needs (IEC 62304 5.3.3, 5.3.4).
@@ -260,6 +286,36 @@ pub(crate) fn read(text: &str, path: &Path) -> Result<Draft, CatalogueError> {
             place,
         });
     }
+    for entry in raw.problem {
+        let problem = problem_draft(&reader, entry);
+        draft.problems.push(problem);
+    }
+    if let Some(files) = raw.problems {
+        for name in files.into_inner() {
+            let place = reader.place(name.span().start);
+            let name = name.into_inner();
+            let file = path.parent().unwrap_or(Path::new("")).join(&name);
+            match read_problem_file(&file) {
+                Ok(problems) => {
+                    draft.files.push(file);
+                    draft.problems.extend(problems);
+                }
+                Err(found) => {
+                    if found.is_empty() {
+                        reader.problems.at(
+                            &place,
+                            format!(
+                                "cannot read the problem reports {name:?} (relative to this catalogue): create the file or correct the path"
+                            ),
+                        );
+                    } else {
+                        draft.files.push(file);
+                        reader.problems.found.extend(found);
+                    }
+                }
+            }
+        }
+    }
     for entry in raw.section {
         let place = reader.place(entry.span().start);
         let raw = entry.into_inner();
@@ -275,4 +331,46 @@ pub(crate) fn read(text: &str, path: &Path) -> Result<Draft, CatalogueError> {
         Some(error) => Err(error),
         None => Ok(draft),
     }
+}
+
+fn problem_draft(reader: &Reader<'_>, entry: Spanned<RawProblem>) -> DraftProblem {
+    let place = reader.place(entry.span().start);
+    let raw = entry.into_inner();
+    DraftProblem {
+        id: reader.located(raw.id),
+        title: raw.title,
+        status: reader.located(raw.status),
+        criticality: raw.criticality,
+        affects: raw.affects.into_iter().map(|a| reader.located(a)).collect(),
+        rationale: raw.rationale,
+        fixed_in: raw.fixed_in,
+        place,
+    }
+}
+
+/// Reads a file of `[[problem]]` entries; `Err(empty)` when it cannot be read at all.
+fn read_problem_file(file: &Path) -> Result<Vec<DraftProblem>, Vec<crate::catalogue::Problem>> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Err(Vec::new());
+    };
+    let raw: RawProblemFile = toml::from_str(&text).map_err(|error| {
+        vec![crate::catalogue::Problem {
+            file: Some(file.to_path_buf()),
+            position: error
+                .span()
+                .map(|span| Position::of_offset(&text, span.start)),
+            message: error.message().trim_end().to_string(),
+        }]
+    })?;
+    let reader = Reader {
+        text: &text,
+        lines: LineIndex::new(&text),
+        path: file,
+        problems: Problems::default(),
+    };
+    Ok(raw
+        .problem
+        .into_iter()
+        .map(|entry| problem_draft(&reader, entry))
+        .collect())
 }

@@ -1,0 +1,8 @@
+use iec_runtime::problem;
+
+// Before #[test]: in a build that is not a test, #[test] removes the function first.
+#[problem(PR_17)]
+#[test]
+fn overshoot_is_fixed() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use iec_runtime::problem;
+
+#[problem("PR-17")]
+struct Overshoot;
+
+fn main() {
+    let _ = Overshoot;
+}
