@@ -363,6 +363,33 @@ fn classes(release: &Release) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// Problem reports by ID (opened: added, or a status change; closed: a status change),
+/// with the paths of their regression tests.
+fn problems(release: &Release) -> BTreeMap<String, Value> {
+    array(&release.trace, "problems")
+        .iter()
+        .map(|problem| {
+            let id = text(problem, "id");
+            let field = |name: &str| problem.get(name).cloned().unwrap_or(Value::Null);
+            let tests: Vec<Value> = array(problem, "regression_tests")
+                .iter()
+                .map(|test| Value::String(text(test, "path")))
+                .collect();
+            let value = serde_json::json!({
+                "id": id,
+                "title": field("title"),
+                "status": field("status"),
+                "criticality": field("criticality"),
+                "affects": field("affects"),
+                "rationale": field("rationale"),
+                "fixed_in": field("fixed_in"),
+                "regression_tests": tests,
+            });
+            (id, value)
+        })
+        .collect()
+}
+
 fn sort_section(section: &mut Section, key: &str) {
     let id = |v: &Value| text(v, key);
     section.added.sort_by(|a, b| natural(&id(a), &id(b)));
@@ -404,12 +431,20 @@ fn compare_releases(old: &Release, new: &Release) -> Diff {
     sort_section(&mut soup, "name");
     let mut classes = compare(&classes(old), &classes(new), &["class"]);
     sort_section(&mut classes, "id");
-    // Problem reports come from `[[problem]]` entries of the catalogue; this catalogue
-    // model has none yet, so the section is always empty until they exist.
-    let problems = Section {
-        note: Some("no problem reports are recorded in these releases".to_string()),
-        ..Section::default()
-    };
+    let mut problems = compare(
+        &problems(old),
+        &problems(new),
+        &[
+            "title",
+            "status",
+            "criticality",
+            "affects",
+            "rationale",
+            "fixed_in",
+            "regression_tests",
+        ],
+    );
+    sort_section(&mut problems, "id");
     Diff {
         schema: SCHEMA,
         old: old.source.clone(),

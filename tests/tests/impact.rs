@@ -593,3 +593,47 @@ fn a_baseline_with_per_test_coverage_selects_the_tests_that_executed_changed_cod
         run.stderr
     );
 }
+
+#[test]
+#[requirement("TR-DIFF-SECTIONS")]
+fn diff_shows_problems_opened_and_closed_between_revisions() {
+    let fixture = repository();
+    fixture.append(
+        "requirements.toml",
+        r#"
+[[problem]]
+id = "PR-7"
+title = "Bolus overflows for very large doses"
+status = "open"
+criticality = "safety"
+affects = ["SRS-BOLUS"]
+rationale = "Doses above the limit are refused at entry."
+"#,
+    );
+    commit(&fixture, "problem reported");
+    fixture.edit(
+        "requirements.toml",
+        "status = \"open\"",
+        "status = \"resolved\"",
+    );
+    commit(&fixture, "problem fixed");
+
+    let opened = fixture.cargo_iec(["diff", "HEAD~2", "HEAD~1", "--format", "json"]);
+    ok(&opened);
+    let opened = opened.json();
+    assert_eq!(opened["problems"]["added"][0]["id"], "PR-7", "{opened:#}");
+    assert_eq!(opened["problems"]["added"][0]["status"], "open");
+    assert_eq!(opened["problems"]["removed"], serde_json::json!([]));
+
+    let closed = fixture.cargo_iec(["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    ok(&closed);
+    let closed = closed.json();
+    assert_eq!(
+        closed["problems"]["changed"],
+        serde_json::json!([{
+            "id": "PR-7",
+            "changes": [{ "field": "status", "old": "open", "new": "resolved" }]
+        }]),
+        "{closed:#}"
+    );
+}
