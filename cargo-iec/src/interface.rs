@@ -286,6 +286,7 @@ mod tests {
             line,
             column,
             requirements: Vec::new(),
+            coverage: None,
         }
     }
 

@@ -10,6 +10,7 @@ use iec_runtime::requirement;
 
 pub mod cli;
 pub mod compiled;
+pub mod coverage;
 pub mod cross_check;
 pub mod design;
 pub mod environment;
@@ -132,6 +133,32 @@ pub(crate) fn traced_with_tests(
     ),
     Error,
 > {
+    traced_with_build(
+        workspace,
+        selection,
+        channels,
+        include_orphans,
+        &compiled::BuildMode::default(),
+    )
+}
+
+/// [`traced_with_tests`] with the test targets built as `mode` says (instrumented for
+/// `cargo iec test --coverage`).
+pub(crate) fn traced_with_build(
+    workspace: &workspace::Workspace,
+    selection: &PackageSelection,
+    channels: &cli::ChannelArgs,
+    include_orphans: bool,
+    mode: &compiled::BuildMode,
+) -> Result<
+    (
+        iec_model::Catalogue,
+        trace::Trace,
+        compiled::Collected,
+        usize,
+    ),
+    Error,
+> {
     let catalogue = workspace.catalogue()?;
     let foreign_target = selection
         .target
@@ -163,7 +190,7 @@ pub(crate) fn traced_with_tests(
     let collected = if static_only {
         compiled::Collected::default()
     } else {
-        let collected = compiled::collect(workspace, selection)?;
+        let collected = compiled::collect_with(workspace, selection, mode)?;
         for package in &collected.without_runtime {
             warn(&format!(
                 "package `{package}` does not depend on iec-runtime, so it can carry no annotations; it adds nothing to the trace"
@@ -284,6 +311,20 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         let run = run::from_junit_file(path, &workspace, &collected)?;
         tests_failed = run.has_failures();
         results::apply(&mut trace, &run);
+    }
+    if let Some(bundle) = &args.coverage {
+        let data = coverage::CoverageData::read(bundle)?;
+        let thresholds = coverage::thresholds(
+            &workspace.metadata.workspace_metadata,
+            &workspace.root.join("Cargo.toml"),
+        )?;
+        coverage::apply(
+            &mut trace,
+            &data,
+            &workspace.root,
+            &thresholds,
+            &bundle.display().to_string(),
+        );
     }
     let text = match args.format {
         TraceFormat::Table => output::table(&trace, args.view),

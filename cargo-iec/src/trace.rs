@@ -47,11 +47,17 @@ pub enum GapKind {
     UndocumentedUnit,
     /// A SOUP crate used by a class B or C unit without `[[soup]]` requirements and needs.
     SoupUnspecified,
+    /// A verifying test ran and passed but executed none of the requirement's code
+    /// (`cargo iec test --coverage`).
+    Unexercised,
+    /// A unit's line coverage is below its class's threshold
+    /// (`[workspace.metadata.iec.coverage]`).
+    Coverage,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 14] = [
+    pub const ALL: [GapKind; 16] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
@@ -66,6 +72,8 @@ impl GapKind {
         GapKind::ClassDependency,
         GapKind::UndocumentedUnit,
         GapKind::SoupUnspecified,
+        GapKind::Unexercised,
+        GapKind::Coverage,
     ];
 
     /// The stable name.
@@ -85,6 +93,8 @@ impl GapKind {
             GapKind::ClassDependency => "class-dependency",
             GapKind::UndocumentedUnit => "undocumented-unit",
             GapKind::SoupUnspecified => "soup-unspecified",
+            GapKind::Unexercised => "unexercised",
+            GapKind::Coverage => "coverage",
         }
     }
 
@@ -131,6 +141,11 @@ pub struct Link {
     pub result: Option<TestResult>,
     /// How long the test ran, in milliseconds, when the runner reports it.
     pub duration_ms: Option<DurationMs>,
+    /// Verification links, with coverage (`cargo iec test --coverage`, `trace --coverage`):
+    /// whether the test executed any code region of the requirement's implementing items;
+    /// `null` when the implementation has no executable code, the test did not run, or
+    /// without coverage.
+    pub exercised: Option<bool>,
 }
 
 /// One requirement and its links.
@@ -152,6 +167,8 @@ pub struct RequirementTrace {
     pub implemented_by: Vec<Link>,
     /// Verifying tests, sorted by path.
     pub verified_by: Vec<Link>,
+    /// With coverage: how much of the implementing code the verifying tests executed.
+    pub coverage: Option<crate::coverage::CodeCoverage>,
 }
 
 /// A software unit and what it implements.
@@ -180,6 +197,9 @@ pub struct UnitTrace {
     pub column: u32,
     /// Requirements implemented by items inside it.
     pub requirements: Vec<String>,
+    /// With coverage: the unit's structural coverage by all tests and by its verifying
+    /// tests.
+    pub coverage: Option<crate::coverage::UnitCoverage>,
 }
 
 /// A test and what it verifies.
@@ -210,7 +230,7 @@ pub struct RecordNeeded {
 }
 
 /// Something the trace lacks.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Gap {
     /// Stable kind.
     pub kind: GapKind,
@@ -229,6 +249,28 @@ pub struct Gap {
     pub line: Option<u32>,
     /// What is wrong, for people.
     pub message: String,
+}
+
+impl Serialize for Gap {
+    /// The fields in declaration order, with `test` (the test an `unexercised` gap is
+    /// about, which `path` also holds; `null` for other kinds) after `path`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut gap = serializer.serialize_struct("Gap", 9)?;
+        gap.serialize_field("kind", &self.kind)?;
+        gap.serialize_field("requirement", &self.requirement)?;
+        gap.serialize_field("unit", &self.unit)?;
+        gap.serialize_field("class", &self.class)?;
+        gap.serialize_field("path", &self.path)?;
+        let test = (self.kind == GapKind::Unexercised)
+            .then_some(self.path.as_deref())
+            .flatten();
+        gap.serialize_field("test", &test)?;
+        gap.serialize_field("file", &self.file)?;
+        gap.serialize_field("line", &self.line)?;
+        gap.serialize_field("message", &self.message)?;
+        gap.end()
+    }
 }
 
 impl Gap {
@@ -286,6 +328,8 @@ pub struct Trace {
     pub summary: Summary,
     /// The test run joined to the trace, `null` without one.
     pub results: Option<ResultsSummary>,
+    /// The coverage joined to the trace, `null` without it.
+    pub coverage: Option<crate::coverage::CoverageSummary>,
 }
 
 /// What the join reads.
@@ -439,6 +483,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                 suspect: None,
                 result: None,
                 duration_ms: None,
+                exercised: None,
             };
             if record.is_test {
                 verified.entry(id.as_str()).or_default().insert(link);
@@ -543,6 +588,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             risk_controls: requirement.risk_controls.clone(),
             implemented_by,
             verified_by,
+            coverage: None,
         });
     }
     summary.records_needed = records_needed.len();
@@ -609,6 +655,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                 .get(&unit.id())
                 .map(|ids| ids.iter().cloned().collect())
                 .unwrap_or_default(),
+            coverage: None,
         });
     }
     unit_traces.sort_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
@@ -695,5 +742,6 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         gaps,
         summary,
         results: None,
+        coverage: None,
     }
 }

@@ -67,6 +67,14 @@ fn rule(kind: GapKind) -> Value {
             "SOUP without requirements",
             "A third-party crate used by a class B or C unit has no [[soup]] entry stating its functional and performance requirements and the hardware and software it needs (IEC 62304 5.3.3, 5.3.4).",
         ),
+        GapKind::Unexercised => (
+            "Verifying test does not execute the requirement's code",
+            "A test linked to this requirement ran and passed under coverage instrumentation but executed none of the code that implements the requirement: the link claims a verification the test does not perform (IEC 62304 5.5.5, 5.7).",
+        ),
+        GapKind::Coverage => (
+            "Unit coverage below its class's threshold",
+            "The tests execute a smaller share of a software unit's lines than [workspace.metadata.iec.coverage] requires for its safety class (IEC 62304 5.5.4).",
+        ),
     };
     json!({
         "id": kind.as_str(),
