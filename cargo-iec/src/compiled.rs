@@ -275,6 +275,12 @@ fn build(
     if let Some(instrument) = &mode.instrument {
         instrumented_flags(&mut command);
         command.env("CARGO_TARGET_DIR", &instrument.target_dir);
+        // Instrumented build scripts and proc-macros write profiles when they run; not
+        // into the user's directories.
+        command.env(
+            "LLVM_PROFILE_FILE",
+            instrument.profile_dir.join("build-%p-%m.profraw"),
+        );
     }
     command.stdout(Stdio::piped()).stderr(Stdio::inherit());
     let mut child = command.spawn().map_err(|source| Error::Io {

@@ -141,8 +141,17 @@ impl Tools {
 
     /// `llvm-cov --version`, for the record.
     pub fn version(&self) -> Option<String> {
-        crate::run::version_line(Command::new(&self.cov).arg("--version"))
-            .map(|line| line.trim().to_string())
+        let output = Command::new(&self.cov)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::trim)
+            .find(|line| line.starts_with("LLVM version"))
+            .map(|line| format!("llvm-cov ({line})"))
     }
 }
 

@@ -15,6 +15,7 @@
 //! - a verifying test that passed without executing any of its requirement's code is an
 //!   `unexercised` gap.
 
+pub mod html;
 pub mod llvm;
 pub mod run;
 pub mod spans;
