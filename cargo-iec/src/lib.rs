@@ -299,6 +299,17 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         &workspace.metadata.workspace_metadata,
         &workspace.root.join("Cargo.toml"),
     )?;
+    // Coverage to join is read before building, so a wrong path fails fast.
+    let coverage_input = match &args.coverage {
+        Some(bundle) => {
+            let thresholds = coverage::thresholds(
+                &workspace.metadata.workspace_metadata,
+                &workspace.root.join("Cargo.toml"),
+            )?;
+            Some((coverage::CoverageData::read(bundle)?, thresholds))
+        }
+        None => None,
+    };
     let include_orphans = args.orphans || policy.mentions(GapKind::OrphanTest);
     let (catalogue, mut trace, collected, scan_errors) =
         traced_with_tests(&workspace, &args.selection, &args.channels, include_orphans)?;
@@ -312,17 +323,12 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         tests_failed = run.has_failures();
         results::apply(&mut trace, &run);
     }
-    if let Some(bundle) = &args.coverage {
-        let data = coverage::CoverageData::read(bundle)?;
-        let thresholds = coverage::thresholds(
-            &workspace.metadata.workspace_metadata,
-            &workspace.root.join("Cargo.toml"),
-        )?;
+    if let (Some(bundle), Some((data, thresholds))) = (&args.coverage, &coverage_input) {
         coverage::apply(
             &mut trace,
-            &data,
+            data,
             &workspace.root,
-            &thresholds,
+            thresholds,
             &bundle.display().to_string(),
         );
     }

@@ -78,10 +78,14 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
     } else {
         None
     };
-    let thresholds = coverage::thresholds(
-        &workspace.metadata.workspace_metadata,
-        &workspace.root.join("Cargo.toml"),
-    )?;
+    let thresholds = if args.coverage {
+        coverage::thresholds(
+            &workspace.metadata.workspace_metadata,
+            &workspace.root.join("Cargo.toml"),
+        )?
+    } else {
+        coverage::Thresholds::new()
+    };
     let runner = run::choose(args.runner)?;
     // Refuse what cannot succeed before spending time on the build and the run.
     let before = environment::source_state(&workspace.root);
