@@ -91,6 +91,8 @@ fn expected_schemas() -> BTreeMap<&'static str, Vec<(&'static str, &'static str)
             vec![("schema", evidence::anomalies::SCHEMA)],
         ),
         ("soup.json", vec![("schema", crate::soup::SCHEMA)]),
+        // Only in bundles of `cargo iec test --coverage`; checked when present.
+        ("coverage.json", vec![("schema", crate::coverage::SCHEMA)]),
     ])
 }
 
