@@ -205,10 +205,13 @@ pub fn run(
             });
         }
     }
+    let started = Instant::now();
     let done: Vec<Done> = jobs
         .par_iter()
         .map(|job| run_one(job, scratch))
         .collect::<Result<_, _>>()?;
+    let mut timings = vec![format!("{} test processes {:.2} s", jobs.len(), started.elapsed().as_secs_f64())];
+    let started = Instant::now();
 
     let mut run = TestRun {
         runner: "cargo-iec --coverage".to_string(),
@@ -269,6 +272,12 @@ pub fn run(
             .collect();
     }
 
+    timings.push(format!(
+        "merge and export per binary ({}) {:.2} s",
+        binaries.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    let started = Instant::now();
     // Per test that ran: its own region and line hits in the workspace's files.
     let tests: Vec<TestCoverage> = done
         .par_iter()
@@ -316,6 +325,12 @@ pub fn run(
             })
         })
         .collect::<Result<_, Error>>()?;
+    timings.push(format!(
+        "merge and export per test ({}) {:.2} s",
+        tests.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    crate::note(&format!("coverage: {}", timings.join("; ")));
     let mut tests = tests;
     tests.sort_by(|a, b| (&a.package, &a.target, &a.name).cmp(&(&b.package, &b.target, &b.name)));
 
