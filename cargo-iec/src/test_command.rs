@@ -121,7 +121,10 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
                 .prefix("profiles-")
                 .tempdir_in(&coverage_dir)
                 .map_err(|source| Error::Io {
-                    context: format!("cannot create a profile directory in {}", coverage_dir.display()),
+                    context: format!(
+                        "cannot create a profile directory in {}",
+                        coverage_dir.display()
+                    ),
                     source,
                 })?;
             Some(scratch)

@@ -204,15 +204,27 @@ fn coverage_shows_which_verifying_tests_execute_their_requirements_code() {
     let read_back = again.json();
     assert_eq!(link(&read_back, "COV-RATE", claim)["exercised"], false);
     assert_eq!(link(&read_back, "COV-DOSE", dose)["exercised"], true);
-    assert_eq!(link(&read_back, "COV-LIMIT", limit)["exercised"], Value::Null);
+    assert_eq!(
+        link(&read_back, "COV-LIMIT", limit)["exercised"],
+        Value::Null
+    );
     let denied = fixture.cargo_iec(["trace", "--coverage", &bundle_arg, "--deny", "unexercised"]);
     assert_eq!(denied.code, 1, "{denied}");
-    assert!(denied.stderr.contains("the policy denies unexercised: 1 gap"), "{denied}");
+    assert!(
+        denied
+            .stderr
+            .contains("the policy denies unexercised: 1 gap"),
+        "{denied}"
+    );
 
     // The HTML report shows the unit's uncovered lines in a source excerpt.
     let html = fixture.cargo_iec(["trace", "--coverage", &bundle_arg, "--format", "html"]);
     assert_eq!(html.code, 0, "{html}");
-    assert!(html.stdout.contains("<h3 id=\"uncovered-SU-DOSE\">"), "{}", html.stdout);
+    assert!(
+        html.stdout.contains("<h3 id=\"uncovered-SU-DOSE\">"),
+        "{}",
+        html.stdout
+    );
     assert!(
         html.stdout
             .contains("<span class=\"miss\"><i>20</i>        doubled + 1</span>"),
@@ -230,8 +242,14 @@ fn denied_coverage_gaps_fail_the_test_run() {
     let out = tempfile::tempdir().expect("temporary directory");
     let (run, bundle) = coverage_run(&fixture, &out, &["--deny", "unexercised"]);
     assert_eq!(run.code, 1, "{run}");
-    assert!(bundle.join("coverage.json").is_file(), "the bundle records the failure");
-    assert!(run.stderr.contains("error: the policy denies 1 gap"), "{run}");
+    assert!(
+        bundle.join("coverage.json").is_file(),
+        "the bundle records the failure"
+    );
+    assert!(
+        run.stderr.contains("error: the policy denies 1 gap"),
+        "{run}"
+    );
 
     // Meeting the thresholds: no coverage gap, and denying it passes.
     fixture.edit("Cargo.toml", "C = 100", "C = 40");
@@ -278,13 +296,19 @@ fn coverage_input_errors_exit_2_with_what_to_do() {
             run.last_error().contains("rustup component add llvm-tools"),
             "{run}"
         );
-        assert!(!run.stderr.contains("Compiling"), "nothing was built: {run}");
+        assert!(
+            !run.stderr.contains("Compiling"),
+            "nothing was built: {run}"
+        );
     }
 
     // Runner arguments cannot select tests under --coverage.
     let run = fixture.cargo_iec(["test", "--coverage", "--", "dose"]);
     assert_eq!(run.code, 2, "{run}");
-    assert!(run.last_error().contains("takes no runner arguments"), "{run}");
+    assert!(
+        run.last_error().contains("takes no runner arguments"),
+        "{run}"
+    );
 
     // A threshold that is not a percentage, or a key that is not a class.
     fixture.edit("Cargo.toml", "C = 100", "C = 120");
@@ -319,8 +343,15 @@ fn coverage_input_errors_exit_2_with_what_to_do() {
     let run = fixture.cargo_iec(["trace", "--coverage", file.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{run}");
     assert!(run.last_error().contains("iec-trace/coverage/v9"), "{run}");
-    std::fs::write(&file, "{\"schema\": \"iec-trace/coverage/v1\",\n  \"files\": 3}\n").unwrap();
+    std::fs::write(
+        &file,
+        "{\"schema\": \"iec-trace/coverage/v1\",\n  \"files\": 3}\n",
+    )
+    .unwrap();
     let run = fixture.cargo_iec(["trace", "--coverage", file.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{run}");
-    assert!(run.last_error().contains("coverage.json:2:"), "line and column: {run}");
+    assert!(
+        run.last_error().contains("coverage.json:2:"),
+        "line and column: {run}"
+    );
 }

@@ -112,7 +112,11 @@ impl Tools {
     /// `llvm-profdata merge -sparse PROFILES -o OUT`.
     pub fn merge(&self, profiles: &[PathBuf], out: &Path) -> Result<(), Error> {
         let mut command = Command::new(&self.profdata);
-        command.args(["merge", "-sparse"]).args(profiles).arg("-o").arg(out);
+        command
+            .args(["merge", "-sparse"])
+            .args(profiles)
+            .arg("-o")
+            .arg(out);
         run_tool(command, "llvm-profdata merge").map(|_| ())
     }
 
@@ -126,7 +130,12 @@ impl Tools {
     ) -> Result<Export, Error> {
         let mut command = Command::new(&self.cov);
         command
-            .args(["export", "-format=text", "-skip-expansions", "-instr-profile"])
+            .args([
+                "export",
+                "-format=text",
+                "-skip-expansions",
+                "-instr-profile",
+            ])
             .arg(profile)
             .arg(binary)
             .args(sources);
@@ -278,8 +287,7 @@ pub fn line_counts(segments: &[Segment]) -> BTreeMap<u32, u64> {
         let starts_region = |s: &&Segment| !s.5 && s.3 && s.4;
         let region_starts = on_line.iter().filter(starts_region).count();
         let skipped = on_line.first().is_some_and(|s| !s.3 && s.4);
-        let mapped =
-            !skipped && (wrapped.is_some_and(|w| w.3) || region_starts > 0);
+        let mapped = !skipped && (wrapped.is_some_and(|w| w.3) || region_starts > 0);
         if mapped {
             let mut count = wrapped.map_or(0, |w| w.2);
             for segment in on_line.iter().filter(starts_region) {

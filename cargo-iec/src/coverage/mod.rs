@@ -329,7 +329,14 @@ fn last_segment(path: &str) -> &str {
 }
 
 /// The lines of the item a link or unit names.
-fn ranges_of(sources: &mut Sources, root: &Path, file: &str, kind: &str, path: &str, line: u32) -> Vec<Lines> {
+fn ranges_of(
+    sources: &mut Sources,
+    root: &Path,
+    file: &str,
+    kind: &str,
+    path: &str,
+    line: u32,
+) -> Vec<Lines> {
     sources
         .items(root, file)
         .map(|items| items.item_lines(kind, last_segment(path), line))
@@ -426,7 +433,10 @@ pub fn apply(
         }
         let mut verifying: Vec<&TestCoverage> = Vec::new();
         for link in &mut requirement.verified_by {
-            let tests: Vec<&TestCoverage> = tests_of(data, link).into_iter().filter(|t| ran(t)).collect();
+            let tests: Vec<&TestCoverage> = tests_of(data, link)
+                .into_iter()
+                .filter(|t| ran(t))
+                .collect();
             verifying.extend(tests.iter().copied());
             link.exercised = if code.regions.is_empty() || tests.is_empty() {
                 None
@@ -467,7 +477,14 @@ pub fn apply(
     // Units: each line and region belongs to the innermost unit whose lines hold it.
     let mut unit_ranges: Vec<(usize, String, Vec<Lines>)> = Vec::new();
     for (index, unit) in trace.units.iter().enumerate() {
-        let ranges = ranges_of(&mut sources, root, &unit.file, &unit.kind, &unit.path, unit.line);
+        let ranges = ranges_of(
+            &mut sources,
+            root,
+            &unit.file,
+            &unit.kind,
+            &unit.path,
+            unit.line,
+        );
         unit_ranges.push((index, unit.file.clone(), ranges));
     }
     let owner = |file: &str, line: u32| -> Option<usize> {
@@ -502,8 +519,10 @@ pub fn apply(
     all_hits.extend(everything);
     for (index, file, ranges) in &unit_ranges {
         let mut code = code_in(data, &mut sources, root, file, ranges);
-        code.lines.retain(|(f, line)| owner(f, *line) == Some(*index));
-        code.regions.retain(|(f, key)| owner(f, key[0]) == Some(*index));
+        code.lines
+            .retain(|(f, line)| owner(f, *line) == Some(*index));
+        code.regions
+            .retain(|(f, key)| owner(f, key[0]) == Some(*index));
         let unit = &trace.units[*index];
         let verifying: Vec<&TestCoverage> = trace
             .requirements
@@ -614,10 +633,7 @@ fn excerpt(
                 file: entry.file.clone(),
                 line: n,
                 text: lines[n as usize - 1].to_string(),
-                covered: code
-                    .lines
-                    .contains(&key)
-                    .then(|| hits.lines.contains(&key)),
+                covered: code.lines.contains(&key).then(|| hits.lines.contains(&key)),
             });
         }
     }

@@ -101,8 +101,9 @@ fn outcome_of(name: &str, stdout: &str, status: std::process::ExitStatus) -> Tes
         }
         None => TestOutcome {
             output: Some(stdout.to_string()),
-            ..TestOutcome::new(TestResult::Failed)
-                .because(format!("its process stopped without reporting it ({status})"))
+            ..TestOutcome::new(TestResult::Failed).because(format!(
+                "its process stopped without reporting it ({status})"
+            ))
         },
     }
 }
@@ -115,7 +116,10 @@ fn run_one(job: &Job<'_>, scratch: &Path) -> Result<Done, Error> {
         .binary
         .command()
         .args(["--exact", &job.name, "--test-threads", "1"])
-        .env("LLVM_PROFILE_FILE", dir.join(format!("{prefix}%p-%m.profraw")))
+        .env(
+            "LLVM_PROFILE_FILE",
+            dir.join(format!("{prefix}%p-%m.profraw")),
+        )
         .stdin(Stdio::null())
         .output()
         .map_err(|source| Error::Run {
@@ -191,12 +195,7 @@ pub fn run(
     for (binary_index, binary) in binaries.iter().enumerate() {
         let dir = scratch.join(format!("b{binary_index}"));
         std::fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
-        for (test_index, path) in listed
-            .get(&binary.target)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
+        for (test_index, path) in listed.get(&binary.target).into_iter().flatten().enumerate() {
             jobs.push(Job {
                 binary_index,
                 test_index,
@@ -210,7 +209,11 @@ pub fn run(
         .par_iter()
         .map(|job| run_one(job, scratch))
         .collect::<Result<_, _>>()?;
-    let mut timings = vec![format!("{} test processes {:.2} s", jobs.len(), started.elapsed().as_secs_f64())];
+    let mut timings = vec![format!(
+        "{} test processes {:.2} s",
+        jobs.len(),
+        started.elapsed().as_secs_f64()
+    )];
     let started = Instant::now();
 
     let mut run = TestRun {
@@ -287,7 +290,8 @@ pub fn run(
                 && !test.profiles.is_empty()
         })
         .map(|(test, job)| {
-            let profdata = scratch.join(format!("b{}t{}.profdata", job.binary_index, job.test_index));
+            let profdata =
+                scratch.join(format!("b{}t{}.profdata", job.binary_index, job.test_index));
             tools.merge(&test.profiles, &profdata)?;
             let files_of_binary = sources.get(&job.binary_index).cloned().unwrap_or_default();
             let mut hits: BTreeMap<String, TestHits> = BTreeMap::new();
@@ -384,7 +388,10 @@ mod tests {
         let ok = "running 1 test\ntest m::t ... ok\n";
         assert_eq!(outcome_of("m::t", ok, status(0)).result, TestResult::Passed);
         let panic = "test m::t - should panic ... ok\n";
-        assert_eq!(outcome_of("m::t", panic, status(0)).result, TestResult::Passed);
+        assert_eq!(
+            outcome_of("m::t", panic, status(0)).result,
+            TestResult::Passed
+        );
         let ignored = "test m::t ... ignored, slow\n";
         let outcome = outcome_of("m::t", ignored, status(0));
         assert_eq!(outcome.result, TestResult::Ignored);
@@ -393,7 +400,10 @@ mod tests {
         let outcome = outcome_of("m::t", failed, status(101));
         assert_eq!(outcome.result, TestResult::Failed);
         assert!(outcome.reason.unwrap().contains("boom"));
-        assert_eq!(outcome_of("m::t", "", status(134)).result, TestResult::Failed);
+        assert_eq!(
+            outcome_of("m::t", "", status(134)).result,
+            TestResult::Failed
+        );
         assert_eq!(outcome_of("m::t", "", status(0)).result, TestResult::NotRun);
     }
 }

@@ -131,7 +131,9 @@ impl FileItems {
                 syn::Item::Union(u) => {
                     self.push("union", u.ident.to_string(), u.ident.span(), whole);
                 }
-                syn::Item::Const(c) => self.push("const", c.ident.to_string(), c.ident.span(), whole),
+                syn::Item::Const(c) => {
+                    self.push("const", c.ident.to_string(), c.ident.span(), whole)
+                }
                 syn::Item::Static(s) => {
                     self.push("static", s.ident.to_string(), s.ident.span(), whole);
                 }
@@ -158,7 +160,9 @@ impl FileItems {
         drop(parsed);
         // syn's spans keep every parsed text in a per-thread map; this file is done.
         proc_macro2::extra::invalidate_current_thread_spans();
-        items.items.sort_by_key(|i| (i.start, std::cmp::Reverse(i.end)));
+        items
+            .items
+            .sort_by_key(|i| (i.start, std::cmp::Reverse(i.end)));
         ok.then_some(items)
     }
 
@@ -170,7 +174,11 @@ impl FileItems {
         let found = self
             .items
             .iter()
-            .filter(|i| i.kind == kind && i.name == name && (i.line == line || (i.start <= line && line <= i.end)))
+            .filter(|i| {
+                i.kind == kind
+                    && i.name == name
+                    && (i.line == line || (i.start <= line && line <= i.end))
+            })
             .min_by_key(|i| (i.line != line, i.end - i.start));
         let mut spans = match (found, kind) {
             (Some(item), "struct" | "enum" | "union" | "trait") => {
