@@ -178,11 +178,22 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
                 "running every test in its own instrumented process ({} test binaries)",
                 collected.binaries.len()
             ));
+            let verifying = trace
+                .requirements
+                .iter()
+                .flat_map(|r| &r.verified_by)
+                .map(|link| results::TestKey {
+                    package: link.package.clone(),
+                    target: link.target.clone().unwrap_or_else(|| "lib".to_string()),
+                    name: results::harness_name(&link.path).to_string(),
+                })
+                .collect();
             let measured = coverage::run::run(
                 &workspace,
                 tools,
                 &collected.binaries,
                 &collected.tests,
+                &verifying,
                 scratch.path(),
             )?;
             coverage_data = Some(measured.data);

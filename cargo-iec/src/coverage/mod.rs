@@ -106,7 +106,7 @@ pub struct CoverageSummary {
     pub source: String,
     /// `llvm-cov --version`.
     pub llvm_cov: Option<String>,
-    /// Tests with a profile.
+    /// Verifying tests with a profile of their own.
     pub tests: usize,
     /// The workspace's code by all tests.
     #[serde(flatten)]
@@ -161,7 +161,7 @@ pub struct CoverageData {
     pub llvm_cov: Option<String>,
     /// Per workspace file (relative), coverage by all tests.
     pub files: BTreeMap<String, FileCoverage>,
-    /// Per test, sorted by package, target, name.
+    /// Per verifying test that ran, sorted by package, target, name.
     pub tests: Vec<TestCoverage>,
 }
 

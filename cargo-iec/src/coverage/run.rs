@@ -181,14 +181,28 @@ fn workspace_files(
         .collect()
 }
 
+/// Whether `key` is one of the `verifying` tests, or a case of one (`name::case_1`).
+fn is_verifying(verifying: &BTreeSet<TestKey>, key: &TestKey) -> bool {
+    verifying.iter().any(|v| {
+        v.package == key.package
+            && v.target == key.target
+            && (v.name == key.name
+                || key
+                    .name
+                    .strip_prefix(v.name.as_str())
+                    .is_some_and(|rest| rest.starts_with("::")))
+    })
+}
+
 /// Runs every listed test of `binaries` in its own instrumented process and reads the
-/// coverage.
+/// coverage: by all tests per file, and per test for the `verifying` ones.
 #[requirement("TR-COVERAGE-RUN")]
 pub fn run(
     workspace: &Workspace,
     tools: &Tools,
     binaries: &[TestBinary],
     listed: &BTreeMap<TargetRef, BTreeSet<String>>,
+    verifying: &BTreeSet<TestKey>,
     scratch: &Path,
 ) -> Result<CoverageRun, Error> {
     let mut jobs = Vec::new();
@@ -281,56 +295,68 @@ pub fn run(
         started.elapsed().as_secs_f64()
     ));
     let started = Instant::now();
-    // Per test that ran: its own region and line hits in the workspace's files.
-    let tests: Vec<TestCoverage> = done
-        .par_iter()
-        .zip(&jobs)
-        .filter(|(test, _)| {
-            matches!(test.outcome.result, TestResult::Passed | TestResult::Failed)
-                && !test.profiles.is_empty()
-        })
-        .map(|(test, job)| {
-            let profdata =
-                scratch.join(format!("b{}t{}.profdata", job.binary_index, job.test_index));
-            tools.merge(&test.profiles, &profdata)?;
-            let files_of_binary = sources.get(&job.binary_index).cloned().unwrap_or_default();
-            let mut hits: BTreeMap<String, TestHits> = BTreeMap::new();
-            if !files_of_binary.is_empty() {
-                let export = tools.export(&job.binary.executable, &profdata, &files_of_binary)?;
-                for (file, (_, counts)) in workspace_files(workspace, llvm::file_counts(&export)) {
-                    let file_hits = TestHits {
-                        lines: counts
-                            .lines
-                            .iter()
-                            .filter(|(_, c)| **c > 0)
-                            .map(|(l, _)| *l)
-                            .collect(),
-                        regions: counts
-                            .regions
-                            .iter()
-                            .filter(|(_, c)| **c > 0)
-                            .map(|(k, _)| *k)
-                            .collect(),
-                    };
-                    if !file_hits.lines.is_empty() || !file_hits.regions.is_empty() {
-                        hits.insert(file, file_hits);
+    // Per verifying test that ran: its own region and line hits in the workspace's files
+    // (the join needs no per-test data of tests that verify nothing). The tools' processes
+    // wait on I/O as much as they compute: twice as many at once as there are cores.
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|error| Error::Input(format!("cannot start {threads} threads: {error}")))?;
+    let tests: Vec<TestCoverage> = pool.install(|| {
+        done.par_iter()
+            .zip(&jobs)
+            .filter(|(test, _)| {
+                matches!(test.outcome.result, TestResult::Passed | TestResult::Failed)
+                    && !test.profiles.is_empty()
+                    && is_verifying(verifying, &test.key)
+            })
+            .map(|(test, job)| {
+                let profdata =
+                    scratch.join(format!("b{}t{}.profdata", job.binary_index, job.test_index));
+                tools.merge(&test.profiles, &profdata)?;
+                let files_of_binary = sources.get(&job.binary_index).cloned().unwrap_or_default();
+                let mut hits: BTreeMap<String, TestHits> = BTreeMap::new();
+                if !files_of_binary.is_empty() {
+                    let export =
+                        tools.export(&job.binary.executable, &profdata, &files_of_binary)?;
+                    for (file, (_, counts)) in
+                        workspace_files(workspace, llvm::file_counts(&export))
+                    {
+                        let file_hits = TestHits {
+                            lines: counts
+                                .lines
+                                .iter()
+                                .filter(|(_, c)| **c > 0)
+                                .map(|(l, _)| *l)
+                                .collect(),
+                            regions: counts
+                                .regions
+                                .iter()
+                                .filter(|(_, c)| **c > 0)
+                                .map(|(k, _)| *k)
+                                .collect(),
+                        };
+                        if !file_hits.lines.is_empty() || !file_hits.regions.is_empty() {
+                            hits.insert(file, file_hits);
+                        }
                     }
                 }
-            }
-            let _ = std::fs::remove_file(&profdata);
-            Ok(TestCoverage {
-                package: test.key.package.clone(),
-                target: test.key.target.clone(),
-                name: test.key.name.clone(),
-                result: test.outcome.result,
-                lines_covered: hits.values().map(|h| h.lines.len()).sum(),
-                regions_covered: hits.values().map(|h| h.regions.len()).sum(),
-                files: hits,
+                let _ = std::fs::remove_file(&profdata);
+                Ok(TestCoverage {
+                    package: test.key.package.clone(),
+                    target: test.key.target.clone(),
+                    name: test.key.name.clone(),
+                    result: test.outcome.result,
+                    lines_covered: hits.values().map(|h| h.lines.len()).sum(),
+                    regions_covered: hits.values().map(|h| h.regions.len()).sum(),
+                    files: hits,
+                })
             })
-        })
-        .collect::<Result<_, Error>>()?;
+            .collect::<Result<_, Error>>()
+    })?;
     timings.push(format!(
-        "merge and export per test ({}) {:.2} s",
+        "merge and export per verifying test ({}) {:.2} s",
         tests.len(),
         started.elapsed().as_secs_f64()
     ));
