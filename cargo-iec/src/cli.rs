@@ -63,7 +63,11 @@ soup-unspecified  a crate used by a class B or C unit has no [[soup]] requiremen
 unverified-fix    a resolved or closed problem report has no regression test that ran and passed\n  \
 open-problem      an open, investigating or deferred problem report has no rationale\n  \
 soup-advisory     an unreviewed RustSec advisory hits a SOUP crate (advisory-db configured)\n  \
-stale-acceptance  an entry of the accepted-gaps file matches no gap any more: remove it\n\n\
+stale-acceptance  an entry of the accepted-gaps file matches no gap any more: remove it\n  \
+unexercised       a verifying test passed but executed none of the requirement's code \
+(with --coverage)\n  \
+coverage          a unit's line coverage is below its class's threshold in \
+[workspace.metadata.iec.coverage] (with --coverage)\n\n\
 Use --deny to make gaps fail the run (for CI), e.g. --deny untested,unimplemented; \
 per-class policies go in [workspace.metadata.iec.class.C] deny = [...].\n\n\
 Adopting on existing code: `cargo iec trace --write-accepted iec-accepted.toml` writes \
@@ -103,6 +107,19 @@ Arguments after `--` go to the runner: `cargo iec test -- --lib`, `cargo iec tes
 dose::` (a filter), `cargo iec test -- -- --skip slow` (harness arguments). Doc tests \
 run with `cargo test --doc` when no runner arguments are given; they are listed but \
 verify no requirement.\n\n\
+With --coverage the test targets are built once with `-C instrument-coverage` (into \
+target/iec-coverage, apart from the normal build) and every test runs in its own \
+process with its own LLVM profile; the toolchain's llvm-profdata and llvm-cov (`rustup \
+component add llvm-tools`) read them. Each verifying test's link gets `exercised` (did it \
+execute any code of its requirement?), each requirement and unit its line and region \
+coverage, and the gaps `unexercised` (a verifying test passed without executing its \
+requirement's code) and `coverage` (a unit below its class's threshold, set in \
+[workspace.metadata.iec.coverage], e.g. C = 100, B = 80) can be denied. The bundle \
+gains coverage.json (per-test coverage) and coverage.lcov; `cargo iec trace --coverage \
+BUNDLE` joins them again without running anything.\n\n\
+Examples:\n  \
+cargo iec test --coverage --deny unexercised,coverage\n  \
+cargo iec trace --coverage target/iec-evidence/20261124T230328Z-3193a84 --format html -o trace.html\n\n\
 Progress goes to stderr; the bundle's path is the last line on stdout.",
         after_help = TEST_EXIT_CODES
     )]
@@ -308,6 +325,11 @@ pub struct TestArgs {
     /// Do not run doc tests.
     #[arg(long)]
     pub no_doc: bool,
+    /// Measure per-test coverage: one instrumented build, one process per test, joined to
+    /// the trace (`exercised`, `coverage`, gaps `unexercised` and `coverage`). Needs the
+    /// llvm-tools component (`rustup component add llvm-tools`); doc tests are not run.
+    #[arg(long, conflicts_with = "runner")]
+    pub coverage: bool,
     /// Gap kinds that fail the run with exit code 1 (as `cargo iec trace --deny`).
     #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
     pub deny: Vec<String>,
@@ -518,4 +540,9 @@ pub struct TraceArgs {
     /// exit without printing the trace.
     #[arg(long, value_name = "FILE")]
     pub write_accepted: Option<PathBuf>,
+    /// Join the per-test coverage of an evidence bundle written by `cargo iec test
+    /// --coverage` (its coverage.json), without running anything: `exercised` on verifying
+    /// links, `coverage` on requirements and units, gaps `unexercised` and `coverage`.
+    #[arg(long, value_name = "BUNDLE")]
+    pub coverage: Option<PathBuf>,
 }

@@ -35,6 +35,9 @@ pub struct TestBinary {
     pub executable: PathBuf,
     /// Directory the harness runs in (the package's).
     pub package_dir: PathBuf,
+    /// For a coverage-instrumented binary: where a run writes its LLVM profile when the
+    /// caller sets no `LLVM_PROFILE_FILE` of its own (never the package directory).
+    pub profile_dir: Option<PathBuf>,
 }
 
 impl TestBinary {
@@ -63,6 +66,9 @@ impl TestBinary {
         );
         if let Ok(joined) = std::env::join_paths(paths) {
             command.env(variable, joined);
+        }
+        if let Some(dir) = &self.profile_dir {
+            command.env("LLVM_PROFILE_FILE", dir.join("other-%p-%m.profraw"));
         }
         command
     }
@@ -185,8 +191,50 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// How the compiled channel builds the test targets.
+#[derive(Debug, Clone, Default)]
+pub struct BuildMode {
+    /// Build with `-C instrument-coverage` into this target directory (kept apart from the
+    /// normal build so neither invalidates the other); profiles of registry reads go to
+    /// `profile_dir`.
+    pub instrument: Option<Instrument>,
+}
+
+/// An instrumented build.
+#[derive(Debug, Clone)]
+pub struct Instrument {
+    /// `CARGO_TARGET_DIR` of the instrumented build.
+    pub target_dir: PathBuf,
+    /// Where `--list` runs write their (unused) profiles.
+    pub profile_dir: PathBuf,
+}
+
+/// `RUSTFLAGS` (or `CARGO_ENCODED_RUSTFLAGS`) with `-C instrument-coverage` added to what the
+/// environment already sets.
+fn instrumented_flags(command: &mut Command) {
+    if let Some(encoded) = std::env::var_os("CARGO_ENCODED_RUSTFLAGS") {
+        let mut flags = encoded;
+        if !flags.is_empty() {
+            flags.push("\x1f");
+        }
+        flags.push("-Cinstrument-coverage");
+        command.env("CARGO_ENCODED_RUSTFLAGS", flags);
+        return;
+    }
+    let mut flags = std::env::var_os("RUSTFLAGS").unwrap_or_default();
+    if !flags.is_empty() {
+        flags.push(" ");
+    }
+    flags.push("-C instrument-coverage");
+    command.env("RUSTFLAGS", flags);
+}
+
 /// Builds the test targets of the selected packages that use iec-runtime.
-fn build(workspace: &Workspace, selection: &PackageSelection) -> Result<Vec<TestBinary>, Error> {
+fn build(
+    workspace: &Workspace,
+    selection: &PackageSelection,
+    mode: &BuildMode,
+) -> Result<Vec<TestBinary>, Error> {
     let packages: Vec<&Package> = workspace
         .selected
         .iter()
@@ -224,6 +272,16 @@ fn build(workspace: &Workspace, selection: &PackageSelection) -> Result<Vec<Test
     if let Some(target) = &selection.target {
         command.arg("--target").arg(target);
     }
+    if let Some(instrument) = &mode.instrument {
+        instrumented_flags(&mut command);
+        command.env("CARGO_TARGET_DIR", &instrument.target_dir);
+        // Instrumented build scripts and proc-macros write profiles when they run; not
+        // into the user's directories.
+        command.env(
+            "LLVM_PROFILE_FILE",
+            instrument.profile_dir.join("build-%p-%m.profraw"),
+        );
+    }
     command.stdout(Stdio::piped()).stderr(Stdio::inherit());
     let mut child = command.spawn().map_err(|source| Error::Io {
         context: "cannot run `cargo test --no-run`".to_string(),
@@ -260,6 +318,7 @@ fn build(workspace: &Workspace, selection: &PackageSelection) -> Result<Vec<Test
             crate_name: artifact.target.name.replace('-', "_"),
             executable: executable.into_std_path_buf(),
             package_dir: package_dir(package).to_path_buf(),
+            profile_dir: mode.instrument.as_ref().map(|i| i.profile_dir.clone()),
         });
     }
     let status = child.wait().map_err(|source| Error::Io {
@@ -544,7 +603,16 @@ fn record_from_dump(
 /// Builds, runs and reads every test binary of the selected packages.
 #[requirement("TR-TRACE-COMPILED")]
 pub fn collect(workspace: &Workspace, selection: &PackageSelection) -> Result<Collected, Error> {
-    let binaries = build(workspace, selection)?;
+    collect_with(workspace, selection, &BuildMode::default())
+}
+
+/// [`collect`] with the build made as `mode` says (instrumented for coverage).
+pub fn collect_with(
+    workspace: &Workspace,
+    selection: &PackageSelection,
+    mode: &BuildMode,
+) -> Result<Collected, Error> {
+    let binaries = build(workspace, selection, mode)?;
     let scratch = tempfile::tempdir().map_err(|source| Error::Io {
         context: "cannot create a temporary directory for registry dumps".to_string(),
         source,

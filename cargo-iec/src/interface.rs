@@ -288,6 +288,7 @@ mod tests {
             line,
             column,
             requirements: Vec::new(),
+            coverage: None,
         }
     }
 

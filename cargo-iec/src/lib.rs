@@ -11,6 +11,7 @@ use iec_runtime::requirement;
 pub mod accepted;
 pub mod cli;
 pub mod compiled;
+pub mod coverage;
 pub mod cross_check;
 pub mod design;
 pub mod diff;
@@ -139,6 +140,32 @@ pub(crate) fn traced_with_tests(
     ),
     Error,
 > {
+    traced_with_build(
+        workspace,
+        selection,
+        channels,
+        include_orphans,
+        &compiled::BuildMode::default(),
+    )
+}
+
+/// [`traced_with_tests`] with the test targets built as `mode` says (instrumented for
+/// `cargo iec test --coverage`).
+pub(crate) fn traced_with_build(
+    workspace: &workspace::Workspace,
+    selection: &PackageSelection,
+    channels: &cli::ChannelArgs,
+    include_orphans: bool,
+    mode: &compiled::BuildMode,
+) -> Result<
+    (
+        iec_model::Catalogue,
+        trace::Trace,
+        compiled::Collected,
+        usize,
+    ),
+    Error,
+> {
     let catalogue = workspace.catalogue()?;
     let foreign_target = selection
         .target
@@ -170,7 +197,7 @@ pub(crate) fn traced_with_tests(
     let collected = if static_only {
         compiled::Collected::default()
     } else {
-        let collected = compiled::collect(workspace, selection)?;
+        let collected = compiled::collect_with(workspace, selection, mode)?;
         for package in &collected.without_runtime {
             warn(&format!(
                 "package `{package}` does not depend on iec-runtime, so it can carry no annotations; it adds nothing to the trace"
@@ -283,6 +310,17 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         &workspace.metadata.workspace_metadata,
         &workspace.root.join("Cargo.toml"),
     )?;
+    // Coverage to join is read before building, so a wrong path fails fast.
+    let coverage_input = match &args.coverage {
+        Some(bundle) => {
+            let thresholds = coverage::thresholds(
+                &workspace.metadata.workspace_metadata,
+                &workspace.root.join("Cargo.toml"),
+            )?;
+            Some((coverage::CoverageData::read(bundle)?, thresholds))
+        }
+        None => None,
+    };
     let include_orphans = args.orphans || policy.mentions(GapKind::OrphanTest);
     let (catalogue, mut trace, collected, scan_errors) =
         traced_with_tests(&workspace, &args.selection, &args.channels, include_orphans)?;
@@ -295,6 +333,15 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         let run = run::from_junit_file(path, &workspace, &collected)?;
         tests_failed = run.has_failures();
         results::apply(&mut trace, &run);
+    }
+    if let (Some(bundle), Some((data, thresholds))) = (&args.coverage, &coverage_input) {
+        coverage::apply(
+            &mut trace,
+            data,
+            &workspace.root,
+            thresholds,
+            &bundle.display().to_string(),
+        );
     }
     soup::advisories::apply_configured(&mut trace, &workspace)?;
     let (accepted_path, explicit) = accepted::location(

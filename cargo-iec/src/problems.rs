@@ -236,6 +236,7 @@ pub fn apply_results(trace: &mut Trace, run: &TestRun) {
                 suspect: None,
                 result: None,
                 duration_ms: None,
+                exercised: None,
             };
             let result = crate::results::link_outcome(run, &link).result;
             test.result = Some(result);

@@ -17,7 +17,9 @@ use crate::record::TargetRef;
 use crate::trace::{Gap, GapKind, Link, Trace};
 
 /// What happened to one test in a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum TestResult {
     /// It ran and passed.

@@ -12,7 +12,7 @@ use crate::evidence::{self, EvidenceBundle, anomalies, report};
 use crate::results::{self, first_line};
 use crate::trace::GapKind;
 use crate::workspace::Workspace;
-use crate::{formats, junit, output, policy, review, run, soup};
+use crate::{coverage, formats, junit, output, policy, review, run, soup};
 
 fn progress(message: &str) {
     let mut stderr = std::io::stderr().lock();
@@ -77,6 +77,27 @@ pub fn run_with(
             )));
         }
     }
+    // Coverage needs LLVM's tools; without them nothing can be measured (exit 2, before
+    // building).
+    let coverage_tools = if args.coverage {
+        if !args.runner_args.is_empty() {
+            return Err(Error::Input(format!(
+                "--coverage runs every listed test itself, one process per test, so it takes no runner arguments (got `{}`); select packages with -p/--workspace",
+                args.runner_args.join(" ")
+            )));
+        }
+        Some(coverage::llvm::find_tools(&workspace.root)?)
+    } else {
+        None
+    };
+    let thresholds = if args.coverage {
+        coverage::thresholds(
+            &workspace.metadata.workspace_metadata,
+            &workspace.root.join("Cargo.toml"),
+        )?
+    } else {
+        coverage::Thresholds::new()
+    };
     let runner = run::choose(args.runner)?;
     // Refuse what cannot succeed before spending time on the build and the run.
     let before = environment::source_state(&workspace.root);
@@ -97,17 +118,60 @@ pub fn run_with(
     if !before.is_clean() {
         progress(&format!("warning: {}", dirty_message(&before)));
     }
-    progress(&format!(
-        "cargo iec test: building the test targets and reading their registries ({} {})",
-        runner.name(),
-        runner.version()
-    ));
+    let coverage_dir = workspace
+        .metadata
+        .target_directory
+        .as_std_path()
+        .join("iec-coverage");
+    let scratch = match &coverage_tools {
+        Some(_) => {
+            std::fs::create_dir_all(&coverage_dir).map_err(|source| Error::Io {
+                context: format!("cannot create {}", coverage_dir.display()),
+                source,
+            })?;
+            let scratch = tempfile::Builder::new()
+                .prefix("profiles-")
+                .tempdir_in(&coverage_dir)
+                .map_err(|source| Error::Io {
+                    context: format!(
+                        "cannot create a profile directory in {}",
+                        coverage_dir.display()
+                    ),
+                    source,
+                })?;
+            Some(scratch)
+        }
+        None => None,
+    };
+    let mode = match &scratch {
+        Some(scratch) => {
+            progress(&format!(
+                "cargo iec test --coverage: building the test targets once with -C instrument-coverage into {}",
+                coverage_dir.display()
+            ));
+            crate::compiled::BuildMode {
+                instrument: Some(crate::compiled::Instrument {
+                    target_dir: coverage_dir.clone(),
+                    profile_dir: scratch.path().to_path_buf(),
+                }),
+            }
+        }
+        None => {
+            progress(&format!(
+                "cargo iec test: building the test targets and reading their registries ({} {})",
+                runner.name(),
+                runner.version()
+            ));
+            crate::compiled::BuildMode::default()
+        }
+    };
     let include_orphans = policy.mentions(GapKind::OrphanTest);
-    let (catalogue, mut trace, collected, _) = crate::traced_with_tests(
+    let (catalogue, mut trace, collected, _) = crate::traced_with_build(
         &workspace,
         &args.selection,
         &crate::cli::ChannelArgs::default(),
         include_orphans,
+        &mode,
     )?;
     let lock_path = review::lock_path(&workspace.root, &workspace.metadata.workspace_metadata);
     if let Some(lock) = review::read_lock(&lock_path)? {
@@ -119,8 +183,50 @@ pub fn run_with(
         runner_args: &args.runner_args,
         doc_tests: !args.no_doc,
     };
-    let ran = run::run(&plan, &runner, &collected.binaries, &collected.tests)?;
+    let mut coverage_data = None;
+    let ran = match (&coverage_tools, &scratch) {
+        (Some(tools), Some(scratch)) => {
+            progress(&format!(
+                "running every test in its own instrumented process ({} test binaries)",
+                collected.binaries.len()
+            ));
+            let verifying = trace
+                .requirements
+                .iter()
+                .flat_map(|r| &r.verified_by)
+                .map(|link| results::TestKey {
+                    package: link.package.clone(),
+                    target: link.target.clone().unwrap_or_else(|| "lib".to_string()),
+                    name: results::harness_name(&link.path).to_string(),
+                })
+                .collect();
+            let measured = coverage::run::run(
+                &workspace,
+                tools,
+                &collected.binaries,
+                &collected.tests,
+                &verifying,
+                scratch.path(),
+            )?;
+            coverage_data = Some(measured.data);
+            run::RunOutput {
+                run: measured.run,
+                log: measured.log,
+                commands: measured.commands,
+            }
+        }
+        _ => run::run(&plan, &runner, &collected.binaries, &collected.tests)?,
+    };
     results::apply(&mut trace, &ran.run);
+    if let Some(data) = &coverage_data {
+        coverage::apply(
+            &mut trace,
+            data,
+            &workspace.root,
+            &thresholds,
+            "cargo iec test --coverage",
+        );
+    }
     crate::soup::advisories::apply_configured(&mut trace, &workspace)?;
     let (accepted_path, explicit) = crate::accepted::location(
         &workspace.root,
@@ -155,7 +261,11 @@ pub fn run_with(
         source,
         selection: &args.selection,
         packages,
-        runner: runner.name().to_string(),
+        runner: if coverage_data.is_some() {
+            "cargo-iec --coverage".to_string()
+        } else {
+            runner.name().to_string()
+        },
         commands: ran.commands.clone(),
         runner_args: &args.runner_args,
         command: command_line,
@@ -213,6 +323,10 @@ pub fn run_with(
     for (name, contents) in extra {
         bundle.add(name, contents.clone());
     }
+    if let Some(data) = &coverage_data {
+        bundle.add("coverage.json", data.json());
+        bundle.add("coverage.lcov", data.lcov());
+    }
 
     let destination: PathBuf = match &args.out {
         Some(out) => out.clone(),
@@ -234,7 +348,11 @@ pub fn run_with(
         .map_or(0, |r| r.requirements_verified_by_test);
     progress(&format!(
         "\ntests ({}): {} passed, {} failed, {} ignored, {} not run",
-        runner.name(),
+        if coverage_data.is_some() {
+            "one instrumented process per test"
+        } else {
+            runner.name()
+        },
         counts.passed,
         counts.failed,
         counts.ignored,
@@ -260,6 +378,27 @@ pub fn run_with(
         summary.gaps,
         plural(summary.gaps)
     ));
+    if let Some(coverage) = &trace.coverage {
+        let exercised = trace
+            .requirements
+            .iter()
+            .flat_map(|r| &r.verified_by)
+            .filter(|l| l.exercised == Some(true))
+            .count();
+        let links = trace
+            .requirements
+            .iter()
+            .flat_map(|r| &r.verified_by)
+            .filter(|l| l.exercised.is_some())
+            .count();
+        progress(&format!(
+            "coverage: {} of {} lines, {} of {} regions; {exercised} of {links} verification links exercise their requirement's code",
+            coverage.all.lines_covered,
+            coverage.all.lines_total,
+            coverage.all.regions_covered,
+            coverage.all.regions_total
+        ));
+    }
     for gap in &trace.gaps {
         progress(&format!("  {}: {}", gap.kind, gap.message));
     }

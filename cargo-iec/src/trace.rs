@@ -55,11 +55,17 @@ pub enum GapKind {
     SoupAdvisory,
     /// An accepted gap (iec-accepted.toml) that no longer exists: remove its entry.
     StaleAcceptance,
+    /// A verifying test ran and passed but executed none of the requirement's code
+    /// (`cargo iec test --coverage`).
+    Unexercised,
+    /// A unit's line coverage is below its class's threshold
+    /// (`[workspace.metadata.iec.coverage]`).
+    Coverage,
 }
 
 impl GapKind {
     /// Every kind, in the order they are listed.
-    pub const ALL: [GapKind; 18] = [
+    pub const ALL: [GapKind; 20] = [
         GapKind::Unimplemented,
         GapKind::Untested,
         GapKind::UnknownId,
@@ -78,6 +84,8 @@ impl GapKind {
         GapKind::OpenProblem,
         GapKind::SoupAdvisory,
         GapKind::StaleAcceptance,
+        GapKind::Unexercised,
+        GapKind::Coverage,
     ];
 
     /// The stable name.
@@ -101,6 +109,8 @@ impl GapKind {
             GapKind::OpenProblem => "open-problem",
             GapKind::SoupAdvisory => "soup-advisory",
             GapKind::StaleAcceptance => "stale-acceptance",
+            GapKind::Unexercised => "unexercised",
+            GapKind::Coverage => "coverage",
         }
     }
 
@@ -147,6 +157,11 @@ pub struct Link {
     pub result: Option<TestResult>,
     /// How long the test ran, in milliseconds, when the runner reports it.
     pub duration_ms: Option<DurationMs>,
+    /// Verification links, with coverage (`cargo iec test --coverage`, `trace --coverage`):
+    /// whether the test executed any code region of the requirement's implementing items;
+    /// `null` when the implementation has no executable code, the test did not run, or
+    /// without coverage.
+    pub exercised: Option<bool>,
 }
 
 /// One requirement and its links.
@@ -168,6 +183,8 @@ pub struct RequirementTrace {
     pub implemented_by: Vec<Link>,
     /// Verifying tests, sorted by path.
     pub verified_by: Vec<Link>,
+    /// With coverage: how much of the implementing code the verifying tests executed.
+    pub coverage: Option<crate::coverage::CodeCoverage>,
 }
 
 /// A software unit and what it implements.
@@ -196,6 +213,9 @@ pub struct UnitTrace {
     pub column: u32,
     /// Requirements implemented by items inside it.
     pub requirements: Vec<String>,
+    /// With coverage: the unit's structural coverage by all tests and by its verifying
+    /// tests.
+    pub coverage: Option<crate::coverage::UnitCoverage>,
 }
 
 /// A test and what it verifies.
@@ -226,7 +246,7 @@ pub struct RecordNeeded {
 }
 
 /// Something the trace lacks.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Gap {
     /// Stable kind.
     pub kind: GapKind,
@@ -236,11 +256,9 @@ pub struct Gap {
     pub unit: Option<String>,
     /// The problem report concerned (`unverified-fix`, `open-problem`); omitted from the
     /// JSON for other gaps.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
     /// The advisory concerned (`soup-advisory`: `RUSTSEC-2024-0001`); omitted from the
     /// JSON for other gaps.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub advisory: Option<String>,
     /// The safety class the gap is judged at (the requirement's, the unit's, or the item's
     /// for `class-mismatch`); per-class policies use it.
@@ -253,6 +271,37 @@ pub struct Gap {
     pub line: Option<u32>,
     /// What is wrong, for people.
     pub message: String,
+}
+
+impl Serialize for Gap {
+    /// The fields in declaration order, `problem` and `advisory` only when set, with
+    /// `test` (the test an `unexercised` gap is about, which `path` also holds; `null` for
+    /// other kinds) after `path`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut gap = serializer.serialize_struct("Gap", 11)?;
+        gap.serialize_field("kind", &self.kind)?;
+        gap.serialize_field("requirement", &self.requirement)?;
+        gap.serialize_field("unit", &self.unit)?;
+        match &self.problem {
+            Some(problem) => gap.serialize_field("problem", problem)?,
+            None => gap.skip_field("problem")?,
+        }
+        match &self.advisory {
+            Some(advisory) => gap.serialize_field("advisory", advisory)?,
+            None => gap.skip_field("advisory")?,
+        }
+        gap.serialize_field("class", &self.class)?;
+        gap.serialize_field("path", &self.path)?;
+        let test = (self.kind == GapKind::Unexercised)
+            .then_some(self.path.as_deref())
+            .flatten();
+        gap.serialize_field("test", &test)?;
+        gap.serialize_field("file", &self.file)?;
+        gap.serialize_field("line", &self.line)?;
+        gap.serialize_field("message", &self.message)?;
+        gap.end()
+    }
 }
 
 impl Gap {
@@ -317,6 +366,8 @@ pub struct Trace {
     /// Gaps the accepted-gaps file accepts (crate::accepted): not in `gaps`, not judged by
     /// the policy.
     pub accepted: Vec<crate::accepted::AcceptedGap>,
+    /// The coverage joined to the trace, `null` without it.
+    pub coverage: Option<crate::coverage::CoverageSummary>,
 }
 
 /// What the join reads.
@@ -482,6 +533,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                 suspect: None,
                 result: None,
                 duration_ms: None,
+                exercised: None,
             };
             if record.is_test {
                 verified.entry(id.as_str()).or_default().insert(link);
@@ -588,6 +640,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
             risk_controls: requirement.risk_controls.clone(),
             implemented_by,
             verified_by,
+            coverage: None,
         });
     }
     summary.records_needed = records_needed.len();
@@ -658,6 +711,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
                 .get(&unit.id())
                 .map(|ids| ids.iter().cloned().collect())
                 .unwrap_or_default(),
+            coverage: None,
         });
     }
     unit_traces.sort_by(|a, b| (&a.id, &a.path).cmp(&(&b.id, &b.path)));
@@ -750,5 +804,6 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         results: None,
         problems: Vec::new(),
         accepted: Vec::new(),
+        coverage: None,
     }
 }

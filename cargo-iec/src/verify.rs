@@ -96,6 +96,8 @@ fn expected_schemas() -> BTreeMap<&'static str, Vec<(&'static str, &'static str)
         ("design.json", vec![("schema", crate::design::SCHEMA)]),
         // Only in bundles of `cargo iec impact --run`.
         ("impact.json", vec![("schema", crate::impact::SCHEMA)]),
+        // Only in bundles of `cargo iec test --coverage`; checked when present.
+        ("coverage.json", vec![("schema", crate::coverage::SCHEMA)]),
     ])
 }
 

@@ -109,6 +109,10 @@ fn link_list(links: &[Link]) -> String {
                 .map_or(String::new(), |d| format!(" · {}", escape(&d.human())));
             format!(" <span class=\"{class} result\">{result}{duration}</span>")
         });
+        let result = format!(
+            "{result}{}",
+            crate::coverage::html::exercised_marker(link.exercised)
+        );
         let notes = if notes.is_empty() {
             String::new()
         } else {
@@ -338,6 +342,8 @@ pub fn render_with_header(trace: &Trace, header: &str, design: Option<&str>) -> 
         }
         out.push_str("</tbody></table>\n");
     }
+
+    out.push_str(&crate::coverage::html::section(trace));
 
     if !trace.tests.is_empty() {
         out.push_str("<h2 id=\"tests\">Tests → requirements</h2>\n<table><thead><tr><th>Test</th><th>Target</th><th>Verifies</th></tr></thead><tbody>\n");

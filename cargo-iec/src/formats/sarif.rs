@@ -83,6 +83,14 @@ fn rule(kind: GapKind) -> Value {
             "Accepted gap no longer exists",
             "An entry of the accepted-gaps file matches no current gap: the gap was fixed, so remove the entry (the list only shrinks).",
         ),
+        GapKind::Unexercised => (
+            "Verifying test does not execute the requirement's code",
+            "A test linked to this requirement ran and passed under coverage instrumentation but executed none of the code that implements the requirement: the link claims a verification the test does not perform (IEC 62304 5.5.5, 5.7).",
+        ),
+        GapKind::Coverage => (
+            "Unit coverage below its class's threshold",
+            "The tests execute a smaller share of a software unit's lines than [workspace.metadata.iec.coverage] requires for its safety class (IEC 62304 5.5.4).",
+        ),
     };
     json!({
         "id": kind.as_str(),

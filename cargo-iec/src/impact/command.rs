@@ -325,6 +325,7 @@ fn run_tests(args: &ImpactArgs, impact: &Impact, command_line: Vec<String>) -> R
         deny: Vec::new(),
         warn: Vec::new(),
         runner_args,
+        coverage: false,
     };
     crate::test_command::run_with(
         &test_args,
