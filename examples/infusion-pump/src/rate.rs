@@ -147,7 +147,7 @@ impl RampLimiter {
 mod tests {
     use super::*;
     use crate::dose::library::{FENTANYL_PCA, MORPHINE_PCA};
-    use iec_runtime::requirement;
+    use iec_runtime::{problem, requirement};
 
     #[test]
     #[requirement("SRS-8")]
@@ -176,6 +176,7 @@ mod tests {
     }
 
     #[requirement("SRS-8")]
+    #[problem("PR-1")]
     #[test]
     fn rate_for_volume_is_rounded_down() {
         // 100 mL over 8 h is 12.5 mL/h.
