@@ -237,7 +237,11 @@ pub(crate) fn traced_with_build(
     interface::apply(&mut trace, &workspace.root, &records);
     let problem_ids: std::collections::BTreeSet<&str> =
         catalogue.problems.iter().map(|p| p.id.as_str()).collect();
-    let commits = problems::commits(&workspace.root, &problem_ids);
+    let commits = if workspace.history {
+        problems::commits(&workspace.root, &problem_ids)
+    } else {
+        problems::CommitIndex::new()
+    };
     problems::apply(&mut trace, &catalogue, &workspace.root, &records, &commits);
     design::apply(&mut trace, &catalogue, workspace);
     if !static_only {

@@ -22,6 +22,9 @@ pub struct Workspace {
     pub selected: Vec<Package>,
     /// The workspace root.
     pub root: PathBuf,
+    /// Whether `root` has its git history (problem reports' commits are read from it);
+    /// `false` for a revision materialised in a temporary directory.
+    pub history: bool,
 }
 
 impl Workspace {
@@ -109,6 +112,7 @@ impl Workspace {
             metadata,
             selected,
             root,
+            history: true,
         })
     }
 

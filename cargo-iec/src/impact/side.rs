@@ -105,6 +105,8 @@ impl Side {
         workspace
             .selected
             .retain(|p| wanted.contains(p.name.as_str()));
+        // The snapshot is a copy of the files, not a repository: no commit history.
+        workspace.history = false;
         Side::traced(
             label.to_string(),
             Some(commit.to_string()),
