@@ -26,6 +26,7 @@ pub mod record;
 pub mod results;
 pub mod review;
 pub mod run;
+pub mod selftest;
 pub mod soup;
 pub mod static_scan;
 pub mod test_command;
@@ -66,6 +67,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Design(args) => design::command::run(&args),
         Command::Import(format) => interop::run_import(&format),
         Command::Export(format) => interop::run_export(&format),
+        Command::Selftest(args) => selftest::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
