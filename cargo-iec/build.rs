@@ -57,7 +57,10 @@ fn main() {
         for name in crates {
             let dir = repository.join(name);
             println!("cargo::rerun-if-changed={}", dir.join("src").display());
-            println!("cargo::rerun-if-changed={}", dir.join("Cargo.toml").display());
+            println!(
+                "cargo::rerun-if-changed={}",
+                dir.join("Cargo.toml").display()
+            );
             files.push((format!("runtime/{name}/Cargo.toml"), dir.join("Cargo.toml")));
             let mut sources = Vec::new();
             walk(&dir.join("src"), &mut sources);
@@ -88,7 +91,9 @@ fn main() {
     }
 
     files.sort();
-    let mut code = String::from("/// The embedded suite: (path, contents).\npub(crate) const FILES: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// The embedded suite: (path, contents).\npub(crate) const FILES: &[(&str, &[u8])] = &[\n",
+    );
     for (name, path) in &files {
         let _ = writeln!(
             code,

@@ -757,9 +757,8 @@ pub fn run(args: &SelftestArgs) -> Result<u8, Error> {
         passed: matched == results.len(),
         results,
     };
-    let mut json = serde_json::to_string_pretty(&report).map_err(|error| {
-        Error::Input(format!("cannot render the selftest report: {error}"))
-    })?;
+    let mut json = serde_json::to_string_pretty(&report)
+        .map_err(|error| Error::Input(format!("cannot render the selftest report: {error}")))?;
     json.push('\n');
     bundle.add("selftest.json", json);
     bundle.add("selftest.md", render_markdown(&report));
@@ -841,7 +840,11 @@ mod tests {
     #[requirement("TR-VALIDATION-SELFTEST")]
     fn every_embedded_case_parses_and_names_its_own_package() {
         let (cases, runtime) = load_suite(None).unwrap();
-        assert!(runtime.contains_key("iec-runtime/Cargo.toml"), "{:?}", runtime.keys());
+        assert!(
+            runtime.contains_key("iec-runtime/Cargo.toml"),
+            "{:?}",
+            runtime.keys()
+        );
         assert!(cases.len() >= 10, "{:?}", cases.keys());
         for (name, files) in &cases {
             let manifest = String::from_utf8_lossy(&files["Cargo.toml"]).into_owned();
@@ -910,7 +913,9 @@ mod tests {
     #[test]
     #[requirement("TR-VALIDATION-SELFTEST")]
     fn a_malformed_expectation_names_the_case() {
-        let error = parse_expectation("broken", "what = 1\n").unwrap_err().to_string();
+        let error = parse_expectation("broken", "what = 1\n")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("case broken: expect.toml"), "{error}");
     }
 }
