@@ -697,3 +697,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         results: None,
     }
 }
+
+#[cfg(test)]
+#[path = "trace_tests.rs"]
+mod tests;
