@@ -593,6 +593,28 @@ fn render_markdown(report: &Report) -> String {
     out
 }
 
+/// Fetches the dependencies of the annotation crates the cases build against, so a machine
+/// without them (offline, no cache) is an environment error (exit 2), not failed cases.
+fn fetch(runtime_dir: &Path) -> Result<(), Error> {
+    progress("selftest: fetching the dependencies of iec-runtime (cargo fetch)");
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .arg("fetch")
+        .current_dir(runtime_dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| Error::Io {
+            context: "cannot run cargo".to_string(),
+            source,
+        })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(Error::Input(format!(
+        "the selftest cases need iec-runtime's dependencies, and `cargo fetch` could not get them:\n{}\nrun it where the cargo registry is reachable once (the cache is then enough)",
+        String::from_utf8_lossy(&output.stderr).trim_end()
+    )))
+}
+
 /// Runs `cargo iec selftest`.
 #[requirement("TR-VALIDATION-SELFTEST", "TR-VALIDATION-BUNDLE")]
 pub fn run(args: &SelftestArgs) -> Result<u8, Error> {
@@ -665,6 +687,9 @@ pub fn run(args: &SelftestArgs) -> Result<u8, Error> {
     let runtime_dir = work.join("runtime");
     let runtime_crate = (!runtime.is_empty()).then(|| runtime_dir.join("iec-runtime"));
     write_files(&runtime_dir, &runtime, None)?;
+    if runtime_crate.is_some() {
+        fetch(&runtime_dir)?;
+    }
     let target_dir = args
         .target_dir
         .clone()

@@ -214,7 +214,20 @@ fn selftest_input_errors_are_exit_2_and_say_what_to_do() {
             && malformed.last_error().contains("line 3"),
         "{malformed}"
     );
-    for dir in ["a", "b", "c"] {
+    // No registry and no cache: an environment error before any case, not failed cases.
+    let empty_home = scratch.path().join("cargo-home");
+    std::fs::create_dir(&empty_home).unwrap();
+    let offline = run(cargo_iec()
+        .args(["selftest", "--case", "unknown-id", "--out"])
+        .arg(scratch.path().join("d"))
+        .env("CARGO_HOME", &empty_home)
+        .env("CARGO_NET_OFFLINE", "true"));
+    assert_eq!(offline.code, 2, "{offline}");
+    assert!(
+        offline.stderr.contains("`cargo fetch` could not get them"),
+        "{offline}"
+    );
+    for dir in ["a", "b", "c", "d"] {
         assert!(
             !scratch.path().join(dir).exists(),
             "nothing written for {dir}"
