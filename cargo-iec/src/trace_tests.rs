@@ -370,3 +370,21 @@ fn every_gap_kind_parses_back_from_its_name() {
     }
     assert_eq!(GapKind::parse("untestd"), None);
 }
+
+#[test]
+#[requirement("TR-TRACE-GAPS")]
+fn a_partial_annotation_marks_only_its_own_link_partial() {
+    let mut partial = record("p::part", &["R-1"], false);
+    partial.declares = Declares::Requirements {
+        ids: vec!["R-1".to_string()],
+        qualifiers: vec!["partial".to_string()],
+    };
+    let records = [partial, record("p::whole", &["R-1"], false)];
+    let trace = trace_of(&records, &BTreeMap::new());
+    let flags: Vec<(&str, bool)> = trace.requirements[0]
+        .implemented_by
+        .iter()
+        .map(|l| (l.path.as_str(), l.partial))
+        .collect();
+    assert_eq!(flags, [("p::part", true), ("p::whole", false)]);
+}
