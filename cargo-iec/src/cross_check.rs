@@ -61,7 +61,7 @@ fn describe(key: &LinkKey) -> String {
 /// `compiled_targets` are the targets the compiled channel read: a static link in another
 /// target (a `harness = false` test, a target that was not built) is reported with that
 /// reason.
-#[requirement("TR-TRACE-CROSSCHECK")]
+#[requirement("TR-TRACE-CROSSCHECK", "TR-VALIDATION-DIFFERENTIAL")]
 pub fn compare(
     compiled: &[Record],
     scanned: &[Record],
