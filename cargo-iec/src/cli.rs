@@ -228,6 +228,30 @@ JSON contract: docs/diff-json.md.",
         after_help = IMPACT_EXIT_CODES
     )]
     Diff(crate::diff::DiffArgs),
+    /// Validate this cargo-iec on this machine: run the built-in suite of seeded defects.
+    #[command(
+        long_about = "Runs the validation suite shipped inside this binary on your machine and \
+toolchain: small workspaces with seeded defects for every gap kind, and traps for false \
+verification (a verifying test that fails, is ignored, is filtered out, is compiled out by \
+cfg, or lives in a target that does not build; renamed imports; macro-generated items; both \
+attribute orders). Each case is written to a work directory, built and run with this \
+binary (`cargo iec trace` or `cargo iec test`), and its gaps, links and exit code are \
+compared with the expected ones.\n\n\
+The validation report is written as a bundle (selftest.json, selftest.md, one log per \
+case, MANIFEST.sha256) to --out DIR or iec-selftest-<UTC time>/; it records the tool's \
+version and the SHA-256 of this executable, rustc and cargo versions and the OS, and each \
+case with its expected and actual outcome. Check it with `cargo iec verify DIR`.\n\n\
+The cases need the iec-runtime crate's dependencies (syn, inventory, ...) from your cargo \
+registry or cache. All cases build into one target directory (--target-dir). Progress \
+goes to stderr; the bundle's path is the last line on stdout.\n\n\
+Examples:\n  \
+cargo iec selftest --out validation/selftest-2026-11\n  \
+cargo iec verify validation/selftest-2026-11\n  \
+cargo iec selftest --case trap-failing-test      # one case\n  \
+cargo iec selftest --cases my-cases/             # your own cases (docs/VALIDATION.md)",
+        after_help = SELFTEST_EXIT_CODES
+    )]
+    Selftest(crate::selftest::SelftestArgs),
 }
 
 const IMPACT_EXIT_CODES: &str = "\
@@ -242,6 +266,12 @@ Exit codes:
   0  the list (or the advisory review) was written; no denied gap
   1  --advisories: the policy denies soup-advisory and an advisory is unreviewed
   2  usage, input or environment error (no advisory database, bad dispositions file, ...)";
+
+const SELFTEST_EXIT_CODES: &str = "\
+Exit codes:
+  0  every case matched its expected outcome (the report bundle is written)
+  1  a case did not match: its name and each difference are printed (the bundle is written)
+  2  usage, input or environment error (existing --out, unreadable --cases, ...)";
 
 const DESIGN_EXIT_CODES: &str = "\
 Exit codes:

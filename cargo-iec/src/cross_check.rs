@@ -64,7 +64,7 @@ fn describe(key: &LinkKey) -> String {
 /// `compiled_targets` are the targets the compiled channel read: a static link in another
 /// target (a `harness = false` test, a target that was not built) is reported with that
 /// reason.
-#[requirement("TR-TRACE-CROSSCHECK")]
+#[requirement("TR-TRACE-CROSSCHECK", "TR-VALIDATION-DIFFERENTIAL")]
 pub fn compare(
     compiled: &[Record],
     scanned: &[Record],
@@ -183,6 +183,29 @@ mod tests {
         assert_eq!(gaps.len(), 1);
         assert!(
             gaps[0].message.contains("compiled registry only"),
+            "{}",
+            gaps[0].message
+        );
+    }
+
+    #[test]
+    #[requirement("TR-TRACE-CROSSCHECK")]
+    fn a_mismatch_names_its_requirement_or_its_unit() {
+        let gaps = compare(&[], &[record("p::a", "R", None)], &lib());
+        assert_eq!(gaps[0].requirement.as_deref(), Some("R"));
+        assert_eq!(gaps[0].unit, None);
+        let unit = Record {
+            declares: Declares::Unit(crate::record::UnitDeclaration {
+                id: Some("SU".to_string()),
+                ..Default::default()
+            }),
+            ..record("p::m", "R", None)
+        };
+        let gaps = compare(&[unit], &[], &lib());
+        assert_eq!(gaps[0].requirement, None);
+        assert_eq!(gaps[0].unit.as_deref(), Some("SU"));
+        assert!(
+            gaps[0].message.contains("p::m declares unit SU"),
             "{}",
             gaps[0].message
         );

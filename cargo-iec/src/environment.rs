@@ -303,7 +303,8 @@ pub struct Os {
     pub hostname: Option<String>,
 }
 
-fn os() -> Os {
+/// The machine this runs on.
+pub fn os() -> Os {
     let release = std::fs::read_to_string("/etc/os-release")
         .ok()
         .and_then(|text| {

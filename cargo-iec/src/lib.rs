@@ -32,6 +32,7 @@ pub mod record;
 pub mod results;
 pub mod review;
 pub mod run;
+pub mod selftest;
 pub mod soup;
 pub mod static_scan;
 pub mod test_command;
@@ -74,6 +75,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Export(format) => interop::run_export(&format),
         Command::Impact(args) => impact::command::run(&args, command_line),
         Command::Diff(args) => diff::run(&args),
+        Command::Selftest(args) => selftest::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

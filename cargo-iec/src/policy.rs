@@ -200,4 +200,22 @@ mod tests {
             .to_string();
         assert!(error.contains("`class.D`"), "{error}");
     }
+
+    #[test]
+    #[requirement("TR-CLI-POLICY")]
+    fn a_kind_is_mentioned_when_denied_globally_or_for_a_class_unless_warned() {
+        let manifest = Path::new("Cargo.toml");
+        let orphans = vec!["orphan-test".to_string()];
+        let none = Policy::resolve(&[], &[], &serde_json::Value::Null, manifest).unwrap();
+        assert!(!none.mentions(GapKind::OrphanTest));
+        let global = Policy::resolve(&orphans, &[], &serde_json::Value::Null, manifest).unwrap();
+        assert!(global.mentions(GapKind::OrphanTest));
+        assert!(!global.mentions(GapKind::Untested));
+        let metadata = serde_json::json!({"iec": {"class": {"C": {"deny": ["orphan-test"]}}}});
+        let by_class = Policy::resolve(&[], &[], &metadata, manifest).unwrap();
+        assert!(by_class.mentions(GapKind::OrphanTest));
+        assert!(!by_class.mentions(GapKind::Untested));
+        let warned = Policy::resolve(&orphans, &orphans, &metadata, manifest).unwrap();
+        assert!(!warned.mentions(GapKind::OrphanTest));
+    }
 }

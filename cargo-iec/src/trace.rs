@@ -807,3 +807,7 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         coverage: None,
     }
 }
+
+#[cfg(test)]
+#[path = "trace_tests.rs"]
+mod tests;

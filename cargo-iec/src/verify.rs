@@ -139,6 +139,26 @@ fn check_schemas(bundle: &Path, problems: &mut Vec<Problem>) {
     }
 }
 
+#[requirement("TR-VALIDATION-BUNDLE")]
+fn check_selftest_schema(bundle: &Path, problems: &mut Vec<Problem>) {
+    let Ok(text) = std::fs::read_to_string(bundle.join("selftest.json")) else {
+        return;
+    };
+    let found = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("schema").and_then(|s| s.as_str()).map(str::to_string));
+    if found.as_deref() != Some(crate::selftest::SCHEMA) {
+        problems.push(Problem {
+            file: "selftest.json".to_string(),
+            message: format!(
+                "`schema` is {}, this cargo-iec reads `{}`",
+                found.map_or("missing".to_string(), |f| format!("`{f}`")),
+                crate::selftest::SCHEMA
+            ),
+        });
+    }
+}
+
 /// Checks a bundle; `Err` when it cannot be read at all, `Ok(Err(problems))` when it does
 /// not verify.
 #[requirement("TR-VERIFY-BUNDLE")]
@@ -214,22 +234,49 @@ pub fn verify(
             }
         }
     }
-    for required in evidence::FILES {
-        if !entries.contains_key(required) && !present.iter().any(|p| p == required) {
+    // A `cargo iec selftest` report is a bundle of its own kind (selftest.json).
+    let selftest = entries.contains_key("selftest.json");
+    let (required_files, kind): (&[&str], &str) = if selftest {
+        (&crate::selftest::FILES, crate::selftest::SCHEMA)
+    } else {
+        (&evidence::FILES, evidence::BUNDLE_SCHEMA)
+    };
+    for required in required_files {
+        if !entries.contains_key(*required) && !present.iter().any(|p| p == required) {
             problems.push(Problem {
                 file: required.to_string(),
-                message: format!(
-                    "is missing: every {} bundle has it",
-                    evidence::BUNDLE_SCHEMA
-                ),
+                message: format!("is missing: every {kind} bundle has it"),
             });
         }
     }
-    check_schemas(bundle, &mut problems);
+    if selftest {
+        check_selftest_schema(bundle, &mut problems);
+    } else {
+        check_schemas(bundle, &mut problems);
+    }
     if !problems.is_empty() {
         problems.sort();
         problems.dedup();
         return Ok(Err(problems));
+    }
+    if selftest {
+        let passed = std::fs::read_to_string(bundle.join("selftest.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .map(|report| {
+                format!(
+                    "selftest of cargo-iec {}: {} of {} cases match",
+                    report["tool"]["version"].as_str().unwrap_or("?"),
+                    report["matched"],
+                    report["cases"]
+                )
+            })
+            .unwrap_or_default();
+        return Ok(Ok(Verified {
+            files: entries.len() + 1,
+            manifest_sha256,
+            source: passed,
+        }));
     }
     let source = std::fs::read_to_string(bundle.join("environment.json"))
         .ok()

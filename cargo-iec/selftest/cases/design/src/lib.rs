@@ -1,0 +1,5 @@
+//! The design fixture's crate.
+
+pub mod bare;
+pub mod control;
+pub mod log;
