@@ -55,6 +55,7 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
 
 /// [`run`], adding `extra` files (name, contents) to the bundle: `cargo iec impact --run`
 /// adds its impact record.
+#[requirement("TR-DESIGN-BUNDLE")]
 pub fn run_with(
     args: &TestArgs,
     command_line: Vec<String>,
