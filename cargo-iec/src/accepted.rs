@@ -187,13 +187,7 @@ pub fn read(
         }
     };
     let at = |offset: usize| Position::of_offset(&text, offset);
-    let raw: RawFile = toml::from_str(&text).map_err(|error| {
-        let position = error
-            .span()
-            .map(|span| format!(":{}", at(span.start)))
-            .unwrap_or_default();
-        Error::Input(format!("{shown}{position}: {}", error.message().trim_end()))
-    })?;
+    let raw: RawFile = crate::error::from_toml(&text, shown, "")?;
     let mut problems = Vec::new();
     let mut entries = Vec::new();
     let mut seen = BTreeSet::new();

@@ -122,3 +122,23 @@ pub enum Error {
         source: std::io::Error,
     },
 }
+
+/// Parses the TOML `text` of the file shown as `shown`; a syntax or type error is an input
+/// error naming `shown:line:column` and what is wrong, followed by `advice` (empty, or
+/// starting with `; `).
+pub fn from_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    shown: &str,
+    advice: &str,
+) -> Result<T, Error> {
+    toml::from_str(text).map_err(|error| {
+        let position = error
+            .span()
+            .map(|span| format!(":{}", iec_model::Position::of_offset(text, span.start)))
+            .unwrap_or_default();
+        Error::Input(format!(
+            "{shown}{position}: {}{advice}",
+            error.message().trim_end()
+        ))
+    })
+}

@@ -217,17 +217,11 @@ pub fn read_lock(path: &Path) -> Result<Option<Lock>, Error> {
             });
         }
     };
-    let lock: Lock = toml::from_str(&text).map_err(|error| {
-        let position = error
-            .span()
-            .map(|span| format!(":{}", iec_model::Position::of_offset(&text, span.start)))
-            .unwrap_or_default();
-        Error::Input(format!(
-            "{}{position}: {}; fix it, or delete it and run `cargo iec review` to review every link again",
-            path.display(),
-            error.message().trim_end()
-        ))
-    })?;
+    let lock: Lock = crate::error::from_toml(
+        &text,
+        &path.display().to_string(),
+        "; fix it, or delete it and run `cargo iec review` to review every link again",
+    )?;
     if lock.version != VERSION {
         return Err(Error::Input(format!(
             "{}: lock file version {} is not supported (this cargo-iec writes version {VERSION})",

@@ -292,13 +292,7 @@ pub fn read_dispositions(
         }
     };
     let at = |offset: usize| Position::of_offset(&text, offset);
-    let raw: RawDispositions = toml::from_str(&text).map_err(|error| {
-        let position = error
-            .span()
-            .map(|span| format!(":{}", at(span.start)))
-            .unwrap_or_default();
-        Error::Input(format!("{shown}{position}: {}", error.message().trim_end()))
-    })?;
+    let raw: RawDispositions = crate::error::from_toml(&text, shown, "")?;
     let mut problems = Vec::new();
     let mut dispositions = Vec::new();
     for entry in raw.advisory {
