@@ -174,17 +174,9 @@ pub fn read(
     explicit: bool,
     lenient: bool,
 ) -> Result<Option<AcceptedGaps>, Error> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound && !explicit => {
-            return Ok(None);
-        }
-        Err(source) => {
-            return Err(Error::Io {
-                context: format!("cannot read the accepted-gaps file {shown}"),
-                source,
-            });
-        }
+    let Some(text) = crate::error::read_optional(path, shown, "the accepted-gaps file", explicit)?
+    else {
+        return Ok(None);
     };
     let at = |offset: usize| Position::of_offset(&text, offset);
     let raw: RawFile = crate::error::from_toml(&text, shown, "")?;

@@ -142,3 +142,21 @@ pub fn from_toml<T: serde::de::DeserializeOwned>(
         ))
     })
 }
+
+/// Reads a configuration file that may be absent: `Ok(None)` when it does not exist and was
+/// not named explicitly (`explicit`), an I/O error naming `what` and `shown` otherwise.
+pub fn read_optional(
+    path: &std::path::Path,
+    shown: &str,
+    what: &str,
+    explicit: bool,
+) -> Result<Option<String>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(None),
+        Err(source) => Err(Error::Io {
+            context: format!("cannot read {what} {shown}"),
+            source,
+        }),
+    }
+}

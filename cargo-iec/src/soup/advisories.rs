@@ -279,17 +279,10 @@ pub fn read_dispositions(
     shown: &str,
     explicit: bool,
 ) -> Result<Vec<Disposition>, Error> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound && !explicit => {
-            return Ok(Vec::new());
-        }
-        Err(source) => {
-            return Err(Error::Io {
-                context: format!("cannot read the advisory dispositions {shown}"),
-                source,
-            });
-        }
+    let Some(text) =
+        crate::error::read_optional(path, shown, "the advisory dispositions", explicit)?
+    else {
+        return Ok(Vec::new());
     };
     let at = |offset: usize| Position::of_offset(&text, offset);
     let raw: RawDispositions = crate::error::from_toml(&text, shown, "")?;
