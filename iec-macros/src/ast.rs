@@ -5,7 +5,7 @@
 //! inside their initializer, and every other item from a sibling `const _: () = { ... };`
 //! (a named const for type aliases: see `expand::place`).
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::{Attribute, Item, TraitItem};
 
@@ -45,8 +45,12 @@ impl Kind {
 
 /// Where the registration goes.
 pub(crate) enum Placement {
-    /// At the start of the function body.
-    FnBody(Box<syn::ItemFn>),
+    /// At the start of the function body. `function` was parsed with an empty body (see
+    /// [`hollow`]); `body` is the body as written, re-emitted untouched.
+    FnBody {
+        function: Box<syn::ItemFn>,
+        body: Group,
+    },
     /// Inside the initializer of a const.
     ConstInit(Box<syn::ItemConst>),
     /// Inside the initializer of a static.
@@ -73,6 +77,28 @@ fn unsupported(tokens: impl ToTokens, what: &str, attribute: Syntax, allowed: &s
         tokens,
         format!("{attribute} cannot be placed on {what}; it goes on {allowed}"),
     )
+}
+
+/// `tokens` with the item's body (its last top-level token tree, when that is a `{ ... }`
+/// group) replaced by an empty `{}`, and the body as written.
+///
+/// What the macros need of an item (its kind, name, attributes, signature) is all before
+/// its body, and a function's or an impl's body is most of its tokens: parsing it with syn
+/// and printing it back is what made an annotation expensive to expand (an unoptimised
+/// proc macro, in every build of every annotated item). The body is handed back to the
+/// compiler as the same token stream it came in, so it also keeps every span. A body syn
+/// cannot parse is no longer the macro's concern: the compiler reports it, at its span.
+fn hollow(tokens: &TokenStream) -> (TokenStream, Option<Group>) {
+    let mut trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    match trees.pop() {
+        Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
+            let mut empty = Group::new(Delimiter::Brace, TokenStream::new());
+            empty.set_span(body.span());
+            trees.push(TokenTree::Group(empty));
+            (trees.into_iter().collect(), Some(body))
+        }
+        _ => (tokens.clone(), None),
+    }
 }
 
 pub(crate) const REQUIREMENT_TARGETS: &str =
@@ -102,7 +128,8 @@ pub(crate) fn classify(
     } else {
         REQUIREMENT_TARGETS
     };
-    let item = match syn::parse2::<Item>(tokens.clone()) {
+    let (hollowed, body) = hollow(tokens);
+    let item = match syn::parse2::<Item>(hollowed) {
         Ok(item) => item,
         Err(_) => return Err(classify_bodiless(tokens, attribute)),
     };
@@ -119,7 +146,10 @@ pub(crate) fn classify(
             name: f.sig.ident.to_string(),
             name_span: f.sig.ident.span(),
             attrs: f.attrs.clone(),
-            placement: Placement::FnBody(Box::new(f)),
+            placement: Placement::FnBody {
+                body: body.unwrap_or_else(|| Group::new(Delimiter::Brace, TokenStream::new())),
+                function: Box::new(f),
+            },
         }),
         Item::Impl(i) => {
             let name = quote::ToTokens::to_token_stream(&i.self_ty).to_string();

@@ -8,8 +8,9 @@
 //! read as one list. Doc attributes do not change the compiled code.
 
 use iec_model::catalogue::Catalogue;
+use proc_macro2::{Delimiter, TokenTree};
 use quote::quote;
-use syn::{Attribute, Item};
+use syn::Attribute;
 
 use crate::ast::{Placement, Target};
 use crate::attr::{RequirementArgs, UnitArgs};
@@ -103,27 +104,25 @@ pub(crate) fn attach(target: &mut Target, lines: &[String]) {
     }
     let docs = attributes(lines);
     match &mut target.placement {
-        Placement::FnBody(function) => function.attrs.extend(docs),
+        Placement::FnBody { function, .. } => function.attrs.extend(docs),
         Placement::ConstInit(item) => item.attrs.extend(docs),
         Placement::StaticInit(item) => item.attrs.extend(docs),
         Placement::Sibling(tokens) => {
-            // Items placed beside their registration were parsed once to classify them;
-            // the kinds that get here all take doc attributes.
-            let Ok(mut item) = syn::parse2::<Item>(tokens.clone()) else {
-                return;
-            };
-            let attrs = match &mut item {
-                Item::Impl(item) => &mut item.attrs,
-                Item::Trait(item) => &mut item.attrs,
-                Item::Struct(item) => &mut item.attrs,
-                Item::Enum(item) => &mut item.attrs,
-                Item::Union(item) => &mut item.attrs,
-                Item::Mod(item) => &mut item.attrs,
-                Item::Type(item) => &mut item.attrs,
-                _ => return,
-            };
-            attrs.extend(docs);
-            *tokens = quote!(#item);
+            // The item is re-emitted as written (its body may be large: an impl, a module);
+            // the docs go in after its outer attributes, where `attrs.extend` puts them on
+            // a parsed item. The kinds that get here all take doc attributes.
+            let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+            let mut attributes_end = 0;
+            while let [TokenTree::Punct(pound), TokenTree::Group(group), ..] =
+                &trees[attributes_end..]
+            {
+                if pound.as_char() != '#' || group.delimiter() != Delimiter::Bracket {
+                    break;
+                }
+                attributes_end += 2;
+            }
+            let (attributes, item) = trees.split_at(attributes_end);
+            *tokens = quote!(#(#attributes)* #(#docs)* #(#item)*);
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::LitStr;
 
@@ -92,6 +92,32 @@ fn optional(value: Option<&LitStr>) -> TokenStream {
 /// Builds the record expression; `marker` is the marker function's name, when there is one.
 type RecordBuilder<'a> = dyn Fn(&Target, Option<&syn::Ident>) -> TokenStream + 'a;
 
+/// The function body `body` as written, with `statements` first (after the body's inner
+/// attributes, which must stay first). The body's own tokens are passed on untouched.
+fn with_leading_statements(body: &Group, statements: TokenStream) -> Group {
+    let written = body.stream();
+    let is_inner_attribute = |trees: &[TokenTree]| {
+        matches!(trees, [TokenTree::Punct(pound), TokenTree::Punct(bang), TokenTree::Group(group), ..]
+            if pound.as_char() == '#' && bang.as_char() == '!' && group.delimiter() == Delimiter::Bracket)
+    };
+    // Most bodies start with no inner attribute: look at the first three trees only.
+    let first: Vec<TokenTree> = written.clone().into_iter().take(3).collect();
+    let stream = if is_inner_attribute(&first) {
+        let trees: Vec<TokenTree> = written.into_iter().collect();
+        let mut end = 0;
+        while is_inner_attribute(&trees[end..]) {
+            end += 3;
+        }
+        let (inner_attributes, rest) = trees.split_at(end);
+        quote! { #(#inner_attributes)* #statements #(#rest)* }
+    } else {
+        quote! { #statements #written }
+    };
+    let mut block = Group::new(Delimiter::Brace, stream);
+    block.set_span(body.span());
+    block
+}
+
 /// Places `record` where the target allows and returns the final tokens.
 fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStream>) -> TokenStream {
     let private = private();
@@ -103,7 +129,7 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
         }
     };
     match &target.placement {
-        Placement::FnBody(function) => {
+        Placement::FnBody { function, body } => {
             let marker = format_ident!(
                 "{}_{}",
                 iec_model::rust_path::MARKER,
@@ -111,18 +137,17 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
             );
             let marker_item = marker_fn(&marker);
             let record = record(&target, Some(&marker));
-            let registration: syn::Stmt = syn::parse_quote! {
+            let registration = quote! {
                 #private::register! {
                     #marker_item
                     #private::inventory::submit! { #record }
                 }
             };
-            let mut function = function.clone();
-            function.block.stmts.insert(0, registration);
-            if let Some(tracking) = tracking {
-                function.block.stmts.insert(0, syn::parse_quote!(#tracking));
-            }
-            quote! { #function }
+            let syn::ItemFn {
+                attrs, vis, sig, ..
+            } = &**function;
+            let block = with_leading_statements(body, quote! { #tracking #registration });
+            quote! { #(#attrs)* #vis #sig #block }
         }
         Placement::ConstInit(_) | Placement::StaticInit(_) => {
             let marker = format_ident!(

@@ -25,6 +25,16 @@ where
     dose.into()
 }
 
+// Inner attributes stay first in the body, before the registration the macro adds.
+#[requirement("SRS-1")]
+#[requirement("SRS-2")]
+fn with_inner_attributes() -> u32 {
+    #![allow(clippy::let_and_return)]
+    #![deny(unused_variables)]
+    let bolus = bolus_ul(4);
+    bolus
+}
+
 #[requirement("SRS-2")]
 pub struct Rate(pub u32);
 
@@ -133,7 +143,7 @@ pub trait Motor {
 }
 
 fn main() {
-    let rate = Rate::new(bolus_ul(10) + const_bolus(4) + generic_bolus(3u8));
+    let rate = Rate::new(bolus_ul(10) + const_bolus(4) + generic_bolus(3u8) + with_inner_attributes() - 2);
     let _ = async_bolus();
     assert!(!rate.escalate());
     assert_eq!(rate.capped(Rate::MAX), 10);
