@@ -241,6 +241,10 @@ The validation report is written as a bundle (selftest.json, selftest.md, one lo
 case, MANIFEST.sha256) to --out DIR or iec-selftest-<UTC time>/; it records the tool's \
 version and the SHA-256 of this executable, rustc and cargo versions and the OS, and each \
 case with its expected and actual outcome. Check it with `cargo iec verify DIR`.\n\n\
+The cases that seed `unexercised` and `coverage` run `cargo iec test --coverage` and need \
+the toolchain's llvm-tools (`rustup component add llvm-tools`); without them they are \
+reported as not run, with the reason, in the output and the report (`not_run`, \
+`complete`), and --require-coverage makes that an error instead.\n\n\
 The cases need the iec-runtime crate's dependencies (syn, inventory, ...) from your cargo \
 registry or cache. All cases build into one target directory (--target-dir). Progress \
 goes to stderr; the bundle's path is the last line on stdout.\n\n\
@@ -248,6 +252,7 @@ Examples:\n  \
 cargo iec selftest --out validation/selftest-2026-11\n  \
 cargo iec verify validation/selftest-2026-11\n  \
 cargo iec selftest --case trap-failing-test      # one case\n  \
+cargo iec selftest --require-coverage            # CI: llvm-tools must be there\n  \
 cargo iec selftest --cases my-cases/             # your own cases (docs/VALIDATION.md)",
         after_help = SELFTEST_EXIT_CODES
     )]
@@ -269,9 +274,11 @@ Exit codes:
 
 const SELFTEST_EXIT_CODES: &str = "\
 Exit codes:
-  0  every case matched its expected outcome (the report bundle is written)
+  0  every case that ran matched its expected outcome (the report bundle is written; cases
+     that cannot run without llvm-tools are listed as not run, with a warning)
   1  a case did not match: its name and each difference are printed (the bundle is written)
-  2  usage, input or environment error (existing --out, unreadable --cases, ...)";
+  2  usage, input or environment error (existing --out, unreadable --cases, llvm-tools
+     missing with --require-coverage or for every selected case, ...)";
 
 const DESIGN_EXIT_CODES: &str = "\
 Exit codes:

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::cli::PackageSelection;
 use crate::error::Error;
 use crate::record::{Declares, Record, TargetRef, UnitDeclaration};
+use crate::static_scan::Scan;
 use crate::workspace::{Workspace, package_dir};
 
 /// The environment variable iec-runtime reads (see iec-runtime/src/dump.rs).
@@ -38,6 +39,9 @@ pub struct TestBinary {
     /// For a coverage-instrumented binary: where a run writes its LLVM profile when the
     /// caller sets no `LLVM_PROFILE_FILE` of its own (never the package directory).
     pub profile_dir: Option<PathBuf>,
+    /// The features cargo enabled for it (decides which `cfg(feature)` annotations are
+    /// compiled out).
+    pub features: BTreeSet<String>,
 }
 
 impl TestBinary {
@@ -319,6 +323,7 @@ fn build(
             executable: executable.into_std_path_buf(),
             package_dir: package_dir(package).to_path_buf(),
             profile_dir: mode.instrument.as_ref().map(|i| i.profile_dir.clone()),
+            features: artifact.features.iter().cloned().collect(),
         });
     }
     let status = child.wait().map_err(|source| Error::Io {
@@ -400,23 +405,67 @@ fn outside_string(line: &str, needle: &str) -> bool {
     })
 }
 
-/// The first line of `sources` that looks like an iec-trace annotation, as `file:line`.
-fn annotation_evidence(sources: &[PathBuf], workspace: &Workspace) -> Option<String> {
+/// The lines of `sources` that look like iec-trace annotations, per file relative to the
+/// workspace root.
+fn annotation_lines(sources: &[PathBuf], workspace: &Workspace) -> BTreeMap<String, Vec<usize>> {
+    let mut found = BTreeMap::new();
     for file in sources {
         let Ok(text) = std::fs::read_to_string(file) else {
             continue;
         };
-        for (index, line) in text.lines().enumerate() {
-            let code = line.trim_start();
-            if code.starts_with("//") {
-                continue;
-            }
-            if looks_like_annotation(code) {
-                return Some(format!("{}:{}", workspace.relative(file), index + 1));
-            }
+        let lines: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| {
+                let code = line.trim_start();
+                !code.starts_with("//") && looks_like_annotation(code)
+            })
+            .map(|(index, _)| index + 1)
+            .collect();
+        if !lines.is_empty() {
+            found.insert(workspace.relative(file), lines);
         }
     }
-    None
+    found
+}
+
+/// A binary registered nothing: right when its sources carry no annotation, or (with the
+/// static scan) when every one is provably compiled out by `cfg` (see
+/// [`crate::compiled_out`]); an [`Error::EmptyRegistry`] otherwise.
+#[requirement("TR-TRACE-FAILCLOSED", "TR-SELFTEST-COV-ALLCFG")]
+fn accept_empty(
+    binary: &TestBinary,
+    workspace: &Workspace,
+    scan: Option<&Scan>,
+    reason: &str,
+) -> Result<(), Error> {
+    let evidence = annotation_lines(&sources_of(&binary.executable), workspace);
+    let Some((file, lines)) = evidence.iter().next() else {
+        return Ok(());
+    };
+    let first = format!("{file}:{}", lines.first().copied().unwrap_or(0));
+    let refuse = |why: String| Error::EmptyRegistry {
+        target: binary.target.to_string(),
+        evidence: first.clone(),
+        reason: format!("{reason}{why}"),
+    };
+    let Some(scan) = scan else {
+        return Err(refuse(String::new()));
+    };
+    match crate::compiled_out::explain_empty(&binary.target, &evidence, scan, &binary.features) {
+        Ok(conditions) => {
+            let conditions: Vec<String> = conditions.iter().map(|c| format!("cfg({c})")).collect();
+            crate::note(&format!(
+                "{}: its registry is empty because every annotation in its sources is compiled out in this build ({}); each is a channel-mismatch gap",
+                binary.target,
+                conditions.join(", ")
+            ));
+            Ok(())
+        }
+        Err(why) => Err(refuse(format!(
+            "; an empty registry is not shown to be right: {why}"
+        ))),
+    }
 }
 
 /// An attribute `#[requirement(`, `#[software_unit(` (or a path ending in them, such as
@@ -447,6 +496,7 @@ fn read_binary(
     scratch: &Path,
     index: usize,
     workspace: &Workspace,
+    scan: Option<&Scan>,
 ) -> Result<(BTreeSet<String>, Vec<Record>), Error> {
     let dump = scratch.join(format!("{index}.jsonl"));
     let output = binary
@@ -476,19 +526,16 @@ fn read_binary(
             tests.insert(format!("{}::{}", binary.crate_name, name));
         }
     }
-    let evidence = || annotation_evidence(&sources_of(&binary.executable), workspace);
     let text = match std::fs::read_to_string(&dump) {
         Ok(text) => text,
         Err(_) => {
-            return match evidence() {
-                Some(evidence) => Err(Error::EmptyRegistry {
-                    target: binary.target.to_string(),
-                    evidence,
-                    reason: " (it wrote no registry dump: is iec-runtime's `std` feature off?)"
-                        .to_string(),
-                }),
-                None => Ok((tests, Vec::new())),
-            };
+            accept_empty(
+                binary,
+                workspace,
+                scan,
+                " (it wrote no registry dump: is iec-runtime's `std` feature off, or does nothing compiled in name iec-runtime?)",
+            )?;
+            return Ok((tests, Vec::new()));
         }
     };
     let mut records = Vec::new();
@@ -511,14 +558,8 @@ fn read_binary(
         let raw: DumpRecord = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
         records.push(record_from_dump(raw, binary, &tests, workspace)?);
     }
-    if records.is_empty()
-        && let Some(evidence) = evidence()
-    {
-        return Err(Error::EmptyRegistry {
-            target: binary.target.to_string(),
-            evidence,
-            reason: String::new(),
-        });
+    if records.is_empty() {
+        accept_empty(binary, workspace, scan, "")?;
     }
     Ok((tests, records))
 }
@@ -603,14 +644,17 @@ fn record_from_dump(
 /// Builds, runs and reads every test binary of the selected packages.
 #[requirement("TR-TRACE-COMPILED")]
 pub fn collect(workspace: &Workspace, selection: &PackageSelection) -> Result<Collected, Error> {
-    collect_with(workspace, selection, &BuildMode::default())
+    collect_with(workspace, selection, &BuildMode::default(), None)
 }
 
-/// [`collect`] with the build made as `mode` says (instrumented for coverage).
+/// [`collect`] with the build made as `mode` says (instrumented for coverage). With the
+/// static channel's `scan`, a binary that registered nothing is accepted when every
+/// annotation of its target is provably compiled out by `cfg`; without it, refused.
 pub fn collect_with(
     workspace: &Workspace,
     selection: &PackageSelection,
     mode: &BuildMode,
+    scan: Option<&Scan>,
 ) -> Result<Collected, Error> {
     let binaries = build(workspace, selection, mode)?;
     let scratch = tempfile::tempdir().map_err(|source| Error::Io {
@@ -640,7 +684,7 @@ pub fn collect_with(
             collected.skipped.push(binary.target.clone());
             continue;
         }
-        let (tests, records) = read_binary(binary, scratch.path(), index, workspace)?;
+        let (tests, records) = read_binary(binary, scratch.path(), index, workspace, scan)?;
         collected.tests.insert(binary.target.clone(), tests);
         collected.records.extend(records);
         collected.binaries.push(binary.clone());

@@ -11,6 +11,7 @@ use iec_runtime::requirement;
 pub mod accepted;
 pub mod cli;
 pub mod compiled;
+pub mod compiled_out;
 pub mod coverage;
 pub mod cross_check;
 pub mod design;
@@ -199,7 +200,7 @@ pub(crate) fn traced_with_build(
     let collected = if static_only {
         compiled::Collected::default()
     } else {
-        let collected = compiled::collect_with(workspace, selection, mode)?;
+        let collected = compiled::collect_with(workspace, selection, mode, Some(&scan))?;
         for package in &collected.without_runtime {
             warn(&format!(
                 "package `{package}` does not depend on iec-runtime, so it can carry no annotations; it adds nothing to the trace"

@@ -35,12 +35,10 @@ const RUNTIME_PLACEHOLDER: &str = "@IEC_RUNTIME@";
 
 /// Gap kinds no case seeds yet; every other kind must be seeded by some case (a unit test
 /// checks it, so a new kind cannot be added without a case or a line here).
-pub const NOT_YET_SEEDED: &[&str] = &[
-    // Need a coverage run, so llvm-tools on the machine under validation; the acceptance
-    // tests (tests/tests/coverage.rs) seed both.
-    "unexercised",
-    "coverage",
-];
+pub const NOT_YET_SEEDED: &[&str] = &[];
+
+/// What a missing llvm-tools component means for the suite, and how to fix it.
+pub const LLVM_TOOLS_INSTALL: &str = "rustup component add llvm-tools";
 
 /// `cargo iec selftest` options.
 #[derive(Debug, clap::Args)]
@@ -62,6 +60,11 @@ pub struct SelftestArgs {
     /// Keep the case workspaces in DIR (must not exist) instead of a temporary directory.
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
+    /// Fail (exit 2, before any case) when the cases that need per-test coverage cannot
+    /// run because the toolchain's llvm-tools component is missing, instead of reporting
+    /// them as not run.
+    #[arg(long)]
+    pub require_coverage: bool,
 }
 
 /// One edit of a case's files before its run.
@@ -144,6 +147,21 @@ pub struct CaseReport {
     pub log: String,
 }
 
+/// A selected case that was not run on this machine, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotRun {
+    /// Name (its directory).
+    pub name: String,
+    /// What it shows.
+    pub what: String,
+    /// The command it would have compared.
+    pub command: Vec<String>,
+    /// The gap kinds its expectation seeds.
+    pub seeds: Vec<String>,
+    /// Why it did not run, and what to do about it.
+    pub reason: String,
+}
+
 /// The tool under validation.
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolIdentity {
@@ -194,8 +212,13 @@ pub struct Report {
     pub cases: usize,
     /// Of which matched.
     pub matched: usize,
-    /// Whether every case matched.
+    /// Whether every case that ran matched.
     pub passed: bool,
+    /// Whether every selected case ran (false: see `not_run`).
+    pub complete: bool,
+    /// Selected cases that could not run on this machine (the coverage cases without
+    /// llvm-tools), each with the reason.
+    pub not_run: Vec<NotRun>,
     /// Each case.
     pub results: Vec<CaseReport>,
 }
@@ -477,16 +500,13 @@ fn run_case(
         Some("trace") => args.extend(["--format".to_string(), "json".to_string()]),
         Some("test") => {
             let runner_args = args.iter().position(|a| a == "--").unwrap_or(args.len());
-            args.splice(
-                runner_args..runner_args,
-                [
-                    "--out".to_string(),
-                    bundle.to_string_lossy().into_owned(),
-                    "--runner".to_string(),
-                    "cargo".to_string(),
-                    "--no-doc".to_string(),
-                ],
-            );
+            let mut added = vec!["--out".to_string(), bundle.to_string_lossy().into_owned()];
+            // `--coverage` runs each test itself, one process per test: no runner.
+            if !needs_coverage(expectation) {
+                added.extend(["--runner".to_string(), "cargo".to_string()]);
+            }
+            added.push("--no-doc".to_string());
+            args.splice(runner_args..runner_args, added);
         }
         _ => {
             return Err(Error::Input(format!(
@@ -519,6 +539,38 @@ fn run_case(
     }
     outcome.gaps.sort();
     Ok((outcome, log))
+}
+
+/// Whether a case measures per-test coverage (`--coverage` in its run or a step), so needs
+/// the toolchain's llvm-tools.
+#[requirement("TR-SELFTEST-COV-SEED")]
+pub fn needs_coverage(expectation: &Expectation) -> bool {
+    std::iter::once(&expectation.run)
+        .chain(expectation.step.iter().map(|step| &step.run))
+        .flatten()
+        .any(|arg| arg == "--coverage")
+}
+
+/// Why the coverage cases cannot run here (`None`: they can): the llvm-tools lookup of
+/// `cargo iec test --coverage`, run where the cases will run (`dir`, or its nearest
+/// existing ancestor, so a rust-toolchain file there is honoured).
+#[requirement("TR-SELFTEST-COV-MISSING")]
+fn coverage_unavailable(dir: &Path) -> Option<String> {
+    let existing = dir
+        .ancestors()
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| Path::new("."));
+    match crate::coverage::llvm::find_tools(existing) {
+        Ok(_) => None,
+        Err(error) => {
+            let error = error.to_string();
+            Some(if error.contains(LLVM_TOOLS_INSTALL) {
+                error
+            } else {
+                format!("{error} (the toolchain's tools: `{LLVM_TOOLS_INSTALL}`)")
+            })
+        }
+    }
 }
 
 fn expected_outcome(expectation: &Expectation) -> Outcome {
@@ -577,6 +629,16 @@ fn render_markdown(report: &Report) -> String {
             report.unseeded_gap_kinds.join(", ")
         ));
     }
+    for case in &report.not_run {
+        out.push_str(&format!(
+            "\n## {} — NOT RUN\n\n{}\n\n`cargo iec {}` was not run: {}\n\n- gap kinds it seeds, unseeded on this machine: {}\n",
+            case.name,
+            case.what,
+            case.command.join(" "),
+            case.reason,
+            case.seeds.join(", ")
+        ));
+    }
     for case in &report.results {
         out.push_str(&format!(
             "\n## {} — {}\n\n{}\n\n`cargo iec {}`: expected exit {}, got {}\n\n",
@@ -623,7 +685,11 @@ fn fetch(runtime_dir: &Path) -> Result<(), Error> {
 }
 
 /// Runs `cargo iec selftest`.
-#[requirement("TR-VALIDATION-SELFTEST", "TR-VALIDATION-BUNDLE")]
+#[requirement(
+    "TR-VALIDATION-SELFTEST",
+    "TR-VALIDATION-BUNDLE",
+    "TR-SELFTEST-COV-MISSING"
+)]
 pub fn run(args: &SelftestArgs) -> Result<u8, Error> {
     let time = UtcTime::now()?;
     let out = match &args.out {
@@ -652,6 +718,39 @@ pub fn run(args: &SelftestArgs) -> Result<u8, Error> {
     for (name, files) in &cases {
         let text = String::from_utf8_lossy(&files["expect.toml"]).into_owned();
         expectations.insert(name.clone(), parse_expectation(name, &text)?);
+    }
+
+    // The coverage cases need llvm-tools: without them they are reported as not run (or,
+    // with --require-coverage, nothing runs).
+    let coverage_missing = if expectations.values().any(needs_coverage) {
+        let probe = args.work_dir.clone().unwrap_or_else(std::env::temp_dir);
+        coverage_unavailable(&probe)
+    } else {
+        None
+    };
+    if let Some(reason) = &coverage_missing {
+        let needing: Vec<&str> = expectations
+            .iter()
+            .filter(|(_, e)| needs_coverage(e))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let which = format!(
+            "{} (need{} per-test coverage)",
+            needing.join(", "),
+            if needing.len() == 1 { "s" } else { "" }
+        );
+        if args.require_coverage {
+            return Err(Error::Input(format!(
+                "--require-coverage: {which} cannot run: {reason}"
+            )));
+        }
+        // A validation that would run no case at all validates nothing: an environment
+        // error, not an empty report.
+        if needing.len() == expectations.len() {
+            return Err(Error::Input(format!(
+                "every selected case, {which}, cannot run: {reason}"
+            )));
+        }
     }
 
     let binary = std::env::current_exe().map_err(|source| Error::Io {
@@ -715,10 +814,25 @@ pub fn run(args: &SelftestArgs) -> Result<u8, Error> {
     };
     let bundles = work.join("bundles");
     let mut results = Vec::new();
+    let mut not_run = Vec::new();
     let mut bundle = EvidenceBundle::default();
     let total = cases.len();
     for (index, (name, files)) in cases.iter().enumerate() {
         let expectation = &expectations[name];
+        if let (Some(reason), true) = (&coverage_missing, needs_coverage(expectation)) {
+            progress(&format!(
+                "selftest [{}/{total}] {name}: NOT RUN: {reason}",
+                index + 1
+            ));
+            not_run.push(NotRun {
+                name: name.clone(),
+                what: expectation.what.clone(),
+                command: expectation.run.clone(),
+                seeds: seeded_kinds(std::iter::once(expectation)),
+                reason: reason.clone(),
+            });
+            continue;
+        }
         let started = Instant::now();
         progress(&format!(
             "selftest [{}/{total}] {name}: {}",
@@ -759,7 +873,12 @@ pub fn run(args: &SelftestArgs) -> Result<u8, Error> {
             log: log_name,
         });
     }
-    let seeded = seeded_kinds(expectations.values());
+    let seeded = seeded_kinds(
+        expectations
+            .iter()
+            .filter(|(name, _)| !not_run.iter().any(|n| &n.name == *name))
+            .map(|(_, expectation)| expectation),
+    );
     let unseeded: Vec<String> = GapKind::ALL
         .iter()
         .map(|k| k.as_str().to_string())
@@ -787,6 +906,8 @@ pub fn run(args: &SelftestArgs) -> Result<u8, Error> {
         cases: results.len(),
         matched,
         passed: matched == results.len(),
+        complete: not_run.is_empty(),
+        not_run,
         results,
     };
     let mut json = serde_json::to_string_pretty(&report)
@@ -801,10 +922,24 @@ pub fn run(args: &SelftestArgs) -> Result<u8, Error> {
             report.unseeded_gap_kinds.join(", ")
         ));
     }
+    if !report.not_run.is_empty() {
+        let names: Vec<&str> = report.not_run.iter().map(|n| n.name.as_str()).collect();
+        progress(&format!(
+            "warning: {} case{} not run on this machine ({}), so this validation does not cover per-test coverage; install llvm-tools with `{LLVM_TOOLS_INSTALL}` and run again, or pass --require-coverage to make this an error",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        ));
+    }
     progress(&format!(
-        "selftest: {} of {} cases match; report bundle {} (manifest sha256 {manifest_sha256}); check it with `cargo iec verify`",
+        "selftest: {} of {} cases match{}; report bundle {} (manifest sha256 {manifest_sha256}); check it with `cargo iec verify`",
         report.matched,
         report.cases,
+        if report.not_run.is_empty() {
+            String::new()
+        } else {
+            format!(", {} not run", report.not_run.len())
+        },
         out.display()
     ));
     let mut stdout = std::io::stdout().lock();
@@ -866,6 +1001,36 @@ mod tests {
                 "`{name}` is seeded now: remove it from NOT_YET_SEEDED"
             );
         }
+    }
+
+    #[test]
+    #[requirement("TR-SELFTEST-COV-SEED")]
+    fn the_coverage_kinds_are_seeded_by_the_cases_that_run_with_coverage() {
+        let suite = suite();
+        let coverage: BTreeMap<&String, &Expectation> =
+            suite.iter().filter(|(_, e)| needs_coverage(e)).collect();
+        assert_eq!(
+            coverage.keys().map(|n| n.as_str()).collect::<Vec<_>>(),
+            ["coverage-threshold", "coverage-unexercised"]
+        );
+        assert_eq!(
+            seeded_kinds(coverage.values().copied()),
+            ["coverage", "unexercised"]
+        );
+        // Neither kind can come from a case that runs without coverage.
+        let others = seeded_kinds(suite.values().filter(|e| !needs_coverage(e)));
+        assert!(
+            !others.iter().any(|k| k == "coverage" || k == "unexercised"),
+            "{others:?}"
+        );
+        // A step with --coverage counts too.
+        let mut stepped = suite["unknown-id"].clone();
+        assert!(!needs_coverage(&stepped));
+        stepped.step.push(Step {
+            run: vec!["test".to_string(), "--coverage".to_string()],
+            edit: None,
+        });
+        assert!(needs_coverage(&stepped));
     }
 
     #[test]

@@ -264,11 +264,17 @@ pub fn verify(
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .map(|report| {
+                let not_run = report["not_run"].as_array().map_or(0, Vec::len);
                 format!(
-                    "selftest of cargo-iec {}: {} of {} cases match",
+                    "selftest of cargo-iec {}: {} of {} cases match{}",
                     report["tool"]["version"].as_str().unwrap_or("?"),
                     report["matched"],
-                    report["cases"]
+                    report["cases"],
+                    if not_run == 0 {
+                        String::new()
+                    } else {
+                        format!(", {not_run} not run (see not_run in selftest.json)")
+                    }
                 )
             })
             .unwrap_or_default();

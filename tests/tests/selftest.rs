@@ -32,8 +32,10 @@ fn cases_source() -> PathBuf {
 fn the_embedded_suite_passes_and_its_report_bundle_verifies() {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("report");
+    // --require-coverage: this machine must run the coverage cases too (a missing
+    // llvm-tools component is exit 2 saying `rustup component add llvm-tools`).
     let selftest = run(cargo_iec()
-        .args(["selftest", "--out"])
+        .args(["selftest", "--require-coverage", "--out"])
         .arg(&out)
         .arg("--target-dir")
         .arg(selftest_target())
@@ -74,6 +76,8 @@ fn the_embedded_suite_passes_and_its_report_bundle_verifies() {
         "renamed-imports",
         "macro-generated",
         "attribute-orders",
+        "coverage-unexercised",
+        "coverage-threshold",
     ] {
         assert!(names.contains(&trap), "{trap} missing from {names:?}");
     }
@@ -81,13 +85,26 @@ fn the_embedded_suite_passes_and_its_report_bundle_verifies() {
         assert_eq!(case["expected"], case["actual"], "{case}");
         assert!(out.join(case["log"].as_str().unwrap()).is_file(), "{case}");
     }
-    // Every gap kind of this cargo-iec is seeded by some case, except those the suite
-    // declares it cannot seed on every machine (the coverage kinds need llvm-tools).
+    // Every gap kind of this cargo-iec is seeded by some case that ran, the coverage kinds
+    // included, and no case was left out.
     assert_eq!(
         report["unseeded_gap_kinds"],
-        serde_json::json!(cargo_iec::selftest::NOT_YET_SEEDED),
+        serde_json::json!([]),
         "{report}"
     );
+    assert!(cargo_iec::selftest::NOT_YET_SEEDED.is_empty());
+    for kind in ["unexercised", "coverage"] {
+        assert!(
+            report["seeded_gap_kinds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k == kind),
+            "{kind} not seeded: {report}"
+        );
+    }
+    assert_eq!(report["complete"], true, "{report}");
+    assert_eq!(report["not_run"], serde_json::json!([]), "{report}");
 
     let verify = run(cargo_iec().arg("verify").arg(&out));
     assert_eq!(verify.code, 0, "{verify}");
@@ -162,6 +179,171 @@ fn a_wrong_expectation_fails_the_selftest_naming_the_case_and_the_difference() {
     assert_eq!(report["matched"], 1);
     let verify = run(cargo_iec().arg("verify").arg(&out));
     assert_eq!(verify.code, 0, "{verify}");
+}
+
+#[test]
+#[requirement("TR-SELFTEST-COV-SEED", "TR-VALIDATION-SELFTEST")]
+fn a_wrong_expectation_of_a_coverage_case_fails_the_selftest_naming_it() {
+    let scratch = tempfile::tempdir().unwrap();
+    let cases = scratch.path().join("cases");
+    for name in ["coverage-unexercised", "coverage-threshold"] {
+        copy_tree(&cases_source().join(name), &cases.join(name));
+    }
+    // Claim the test that does run `bolus` is the unexercised one (the trap), and that the
+    // class C unit meets its threshold.
+    let corrupt = |case: &str, from: &str, to: &str| {
+        let expect = cases.join(case).join("expect.toml");
+        let text = std::fs::read_to_string(&expect).unwrap();
+        let corrupted = text.replace(from, to);
+        assert_ne!(text, corrupted, "{case}: {from}");
+        std::fs::write(&expect, corrupted).unwrap();
+    };
+    corrupt(
+        "coverage-unexercised",
+        "gaps = [\"unexercised ST-ALARM st_coverage_unexercised::tests::the_alarm_sounds_on_occlusion\"]",
+        "gaps = [\"unexercised ST-BOLUS st_coverage_unexercised::tests::a_bolus_doubles_the_dose\"]",
+    );
+    corrupt("coverage-threshold", "exit = 1", "exit = 0");
+    corrupt(
+        "coverage-threshold",
+        "gaps = [\"coverage SU-DOSE st_coverage_threshold::dose\"]",
+        "gaps = []",
+    );
+    let out = scratch.path().join("report");
+    let selftest = run(cargo_iec()
+        .args(["selftest", "--require-coverage", "--cases"])
+        .arg(&cases)
+        .arg("--out")
+        .arg(&out)
+        .arg("--target-dir")
+        .arg(selftest_target()));
+    assert_eq!(selftest.code, 1, "{selftest}");
+    for line in [
+        "coverage-unexercised: missing gap: unexercised ST-BOLUS st_coverage_unexercised::tests::a_bolus_doubles_the_dose",
+        "coverage-unexercised: unexpected gap: unexercised ST-ALARM st_coverage_unexercised::tests::the_alarm_sounds_on_occlusion",
+        "coverage-threshold: exit code: expected 0, got 1",
+        "coverage-threshold: unexpected gap: coverage SU-DOSE st_coverage_threshold::dose",
+        "error: 2 cases did not match: coverage-threshold, coverage-unexercised",
+    ] {
+        assert!(selftest.stderr.contains(line), "{line}\n{selftest}");
+    }
+}
+
+/// Makes the llvm-tools lookup fail as on a machine without the component (the lookup
+/// honours `LLVM_COV`, so a path that does not exist makes the tools unavailable).
+fn without_llvm_tools(command: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
+    command.env("LLVM_COV", "/nonexistent/llvm-tools/llvm-cov")
+}
+
+#[test]
+#[requirement("TR-SELFTEST-COV-MISSING", "TR-VALIDATION-BUNDLE")]
+fn without_llvm_tools_the_coverage_cases_are_reported_not_run_never_passed() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("report");
+    let selftest = run(without_llvm_tools(
+        cargo_iec()
+            .args([
+                "selftest",
+                "--case",
+                "coverage-unexercised",
+                "--case",
+                "unknown-id",
+                "--out",
+            ])
+            .arg(&out)
+            .arg("--target-dir")
+            .arg(selftest_target()),
+    ));
+    // The case that ran matched; the coverage case is reported, not passed silently.
+    assert_eq!(selftest.code, 0, "{selftest}");
+    assert!(
+        selftest
+            .stderr
+            .contains("selftest [1/2] coverage-unexercised: NOT RUN: --coverage: LLVM_COV="),
+        "{selftest}"
+    );
+    assert!(
+        selftest.stderr.contains(
+            "warning: 1 case not run on this machine (coverage-unexercised), so this validation does not cover per-test coverage; install llvm-tools with `rustup component add llvm-tools`"
+        ),
+        "{selftest}"
+    );
+    assert!(selftest.stderr.contains("unknown-id: ok"), "{selftest}");
+    assert!(
+        selftest.stderr.contains("1 of 1 cases match, 1 not run"),
+        "{selftest}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("selftest.json")).unwrap()).unwrap();
+    assert_eq!(report["passed"], true, "{report}");
+    assert_eq!(report["complete"], false, "{report}");
+    assert_eq!(report["cases"], 1, "{report}");
+    let not_run = &report["not_run"][0];
+    assert_eq!(not_run["name"], "coverage-unexercised", "{report}");
+    assert_eq!(not_run["seeds"], serde_json::json!(["unexercised"]));
+    assert!(
+        not_run["reason"]
+            .as_str()
+            .unwrap()
+            .contains("rustup component add llvm-tools"),
+        "{report}"
+    );
+    assert!(
+        report["unseeded_gap_kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k == "unexercised"),
+        "{report}"
+    );
+    let markdown = std::fs::read_to_string(out.join("selftest.md")).unwrap();
+    assert!(
+        markdown.contains("## coverage-unexercised — NOT RUN"),
+        "{markdown}"
+    );
+    let verify = run(cargo_iec().arg("verify").arg(&out));
+    assert_eq!(verify.code, 0, "{verify}");
+    assert!(
+        verify.stdout.contains("1 of 1 cases match, 1 not run"),
+        "{verify}"
+    );
+
+    // --require-coverage: an environment error before any case, nothing written.
+    let required = run(without_llvm_tools(
+        cargo_iec()
+            .args([
+                "selftest",
+                "--require-coverage",
+                "--case",
+                "unknown-id",
+                "--case",
+                "coverage-threshold",
+                "--out",
+            ])
+            .arg(scratch.path().join("required")),
+    ));
+    assert_eq!(required.code, 2, "{required}");
+    assert!(
+        required.last_error().contains(
+            "--require-coverage: coverage-threshold (needs per-test coverage) cannot run"
+        ) && required
+            .last_error()
+            .contains("rustup component add llvm-tools"),
+        "{required}"
+    );
+    assert!(!scratch.path().join("required").exists());
+    // Only coverage cases selected: nothing would be validated, so exit 2 as well.
+    let nothing = run(without_llvm_tools(
+        cargo_iec()
+            .args(["selftest", "--case", "coverage-threshold", "--out"])
+            .arg(scratch.path().join("nothing")),
+    ));
+    assert_eq!(nothing.code, 2, "{nothing}");
+    assert!(
+        nothing.last_error().contains("every selected case"),
+        "{nothing}"
+    );
+    assert!(!scratch.path().join("nothing").exists());
 }
 
 #[test]
