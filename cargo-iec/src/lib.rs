@@ -36,6 +36,7 @@ pub mod selftest;
 pub mod soup;
 pub mod static_scan;
 pub mod test_command;
+pub(crate) mod timing;
 pub mod trace;
 pub mod verify;
 pub mod workspace;
@@ -77,6 +78,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Selftest(args) => selftest::run(&args),
     };
+    timing::phase("free");
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
@@ -169,6 +171,7 @@ pub(crate) fn traced_with_build(
     Error,
 > {
     let catalogue = workspace.catalogue()?;
+    timing::phase("catalogue");
     let foreign_target = selection
         .target
         .as_deref()
@@ -180,6 +183,7 @@ pub(crate) fn traced_with_build(
     }
     let static_only = channels.static_only || foreign_target.is_some();
     let scan = static_scan::scan(workspace);
+    timing::phase("scan");
     for error in &scan.errors {
         report_scan_error(error, channels.keep_going);
     }
@@ -256,6 +260,7 @@ pub(crate) fn traced_with_build(
         trace.gaps.dedup();
         trace.summary.gaps = trace.gaps.len();
     }
+    timing::phase("join");
     Ok((catalogue, trace, collected, scan.errors.len()))
 }
 
@@ -308,7 +313,9 @@ fn run_review(args: &ReviewArgs) -> Result<u8, Error> {
 }
 
 fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
+    timing::start();
     let workspace = workspace::Workspace::load(&args.selection)?;
+    timing::phase("cargo metadata");
     // The policy is resolved before building, so a typo fails fast.
     let policy = policy::Policy::resolve(
         &args.deny,
@@ -390,6 +397,7 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         TraceFormat::Html => formats::html::render(&trace),
         TraceFormat::Sarif => formats::sarif::render(&trace, &policy),
     };
+    timing::phase("render");
     // Every unreadable file was reported above (the scan goes on past each); without
     // --keep-going nothing is written, as for any other input error.
     if scan_errors > 0 && !args.channels.keep_going {
@@ -399,6 +407,7 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         )));
     }
     output::write(args.output.as_deref(), &text)?;
+    timing::phase("write");
     let denied: Vec<_> = trace.gaps.iter().filter(|g| policy.denies(g)).collect();
     if !trace.accepted.is_empty() {
         note(&format!(
