@@ -249,7 +249,7 @@ pub(crate) fn traced_with_build(
         problems::CommitIndex::new()
     };
     problems::apply(&mut trace, &catalogue, &workspace.root, &records, &commits);
-    design::apply(&mut trace, &catalogue, workspace);
+    design::apply(&mut trace, &catalogue, workspace)?;
     if !static_only {
         trace.gaps.extend(cross_check::compare(
             &collected.records,
@@ -314,7 +314,12 @@ fn run_review(args: &ReviewArgs) -> Result<u8, Error> {
 
 fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
     timing::start();
-    let workspace = workspace::Workspace::load(&args.selection)?;
+    // The static trace reads the members only; the Cargo graph is resolved if needed.
+    let workspace = if args.channels.static_only {
+        workspace::Workspace::load_members(&args.selection)?
+    } else {
+        workspace::Workspace::load(&args.selection)?
+    };
     timing::phase("cargo metadata");
     // The policy is resolved before building, so a typo fails fast.
     let policy = policy::Policy::resolve(

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
 
 /// The variable that turns the timings on.
-pub const VARIABLE: &str = "IEC_TRACE_TIMINGS";
+pub(crate) const VARIABLE: &str = "IEC_TRACE_TIMINGS";
 
 // 0: not read yet, 1: off, 2: on.
 static STATE: AtomicU8 = AtomicU8::new(0);
