@@ -170,8 +170,12 @@ pub(crate) fn traced_with_build(
     ),
     Error,
 > {
-    let catalogue = workspace.catalogue()?;
-    timing::phase("catalogue");
+    // The catalogue and the sources are independent: read side by side (the scan's
+    // threads take the catalogue's while it parses).
+    let (catalogue, mut scan) =
+        rayon::join(|| workspace.catalogue(), || static_scan::scan(workspace));
+    let catalogue = catalogue?;
+    timing::phase("catalogue and scan");
     let foreign_target = selection
         .target
         .as_deref()
@@ -182,8 +186,6 @@ pub(crate) fn traced_with_build(
         ));
     }
     let static_only = channels.static_only || foreign_target.is_some();
-    let mut scan = static_scan::scan(workspace);
-    timing::phase("scan");
     for error in &scan.errors {
         report_scan_error(error, channels.keep_going);
     }

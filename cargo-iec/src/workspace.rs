@@ -121,8 +121,7 @@ impl Workspace {
                 .filter(|p| !selection.exclude.iter().any(|e| e == p.name.as_str()))
                 .map(|p| (*p).clone())
                 .collect()
-        } else if let Some(package) = root_package(&metadata, selection.manifest_path.as_deref())
-        {
+        } else if let Some(package) = root_package(&metadata, selection.manifest_path.as_deref()) {
             vec![package.clone()]
         } else {
             metadata
