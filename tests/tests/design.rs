@@ -370,7 +370,10 @@ fn the_static_trace_resolves_the_cargo_graph_for_the_design_gaps() {
     let run = fixture.cargo_iec(["trace", "--static", "--workspace", "--format", "json"]);
     assert_eq!(run.code, 0, "{run}");
     let found = gaps(&run.json());
-    for expected in ["class-dependency SI-CTL SI-LOG", "class-dependency SU-CTL log"] {
+    for expected in [
+        "class-dependency SI-CTL SI-LOG",
+        "class-dependency SU-CTL log",
+    ] {
         assert!(found.contains(&expected.to_string()), "{found:?}");
     }
 }

@@ -171,8 +171,14 @@ fn the_static_trace_selects_like_cargo_without_resolving_dependencies() {
         assert_eq!(run.code, 0, "{run}");
         traced_packages(&run)
     };
-    assert_eq!(run_in(fixture.path("crates/multi-alarms"), &[]), ["multi-alarms"]);
-    assert_eq!(run_in(fixture.path("crates/multi-alarms/src"), &[]), ["multi-alarms"]);
+    assert_eq!(
+        run_in(fixture.path("crates/multi-alarms"), &[]),
+        ["multi-alarms"]
+    );
+    assert_eq!(
+        run_in(fixture.path("crates/multi-alarms/src"), &[]),
+        ["multi-alarms"]
+    );
     assert_eq!(run_in(fixture.path(""), &[]), ["multi-core"]);
     let member = fixture.path("crates/multi-alarms/Cargo.toml");
     let member = member.to_str().expect("UTF-8 path");
