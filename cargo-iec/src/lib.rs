@@ -37,6 +37,7 @@ pub mod selftest;
 pub mod soup;
 pub mod static_scan;
 pub mod test_command;
+pub(crate) mod timing;
 pub mod trace;
 pub mod verify;
 pub mod workspace;
@@ -78,6 +79,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Selftest(args) => selftest::run(&args),
     };
+    timing::phase("free");
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
@@ -169,7 +171,12 @@ pub(crate) fn traced_with_build(
     ),
     Error,
 > {
-    let catalogue = workspace.catalogue()?;
+    // The catalogue and the sources are independent: read side by side (the scan's
+    // threads take the catalogue's while it parses).
+    let (catalogue, mut scan) =
+        rayon::join(|| workspace.catalogue(), || static_scan::scan(workspace));
+    let catalogue = catalogue?;
+    timing::phase("catalogue and scan");
     let foreign_target = selection
         .target
         .as_deref()
@@ -180,7 +187,6 @@ pub(crate) fn traced_with_build(
         ));
     }
     let static_only = channels.static_only || foreign_target.is_some();
-    let scan = static_scan::scan(workspace);
     for error in &scan.errors {
         report_scan_error(error, channels.keep_going);
     }
@@ -217,11 +223,11 @@ pub(crate) fn traced_with_build(
     // (`harness = false`, or everything with --static) from the sources.
     let read: std::collections::BTreeSet<record::TargetRef> =
         collected.tests.keys().cloned().collect();
-    let (scanned_read, from_sources): (Vec<record::Record>, Vec<record::Record>) = scan
-        .records
-        .iter()
-        .cloned()
-        .partition(|r| !static_only && read.contains(&r.target));
+    // Moved, not cloned: the scan's records are not used after this.
+    let (scanned_read, from_sources): (Vec<record::Record>, Vec<record::Record>) =
+        std::mem::take(&mut scan.records)
+            .into_iter()
+            .partition(|r| !static_only && read.contains(&r.target));
     let mut records = collected.records.clone();
     records.extend(from_sources);
     records.sort();
@@ -246,7 +252,7 @@ pub(crate) fn traced_with_build(
         problems::CommitIndex::new()
     };
     problems::apply(&mut trace, &catalogue, &workspace.root, &records, &commits);
-    design::apply(&mut trace, &catalogue, workspace);
+    design::apply(&mut trace, &catalogue, workspace)?;
     if !static_only {
         trace.gaps.extend(cross_check::compare(
             &collected.records,
@@ -257,6 +263,7 @@ pub(crate) fn traced_with_build(
         trace.gaps.dedup();
         trace.summary.gaps = trace.gaps.len();
     }
+    timing::phase("join");
     Ok((catalogue, trace, collected, scan.errors.len()))
 }
 
@@ -309,7 +316,14 @@ fn run_review(args: &ReviewArgs) -> Result<u8, Error> {
 }
 
 fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
-    let workspace = workspace::Workspace::load(&args.selection)?;
+    timing::start();
+    // The static trace reads the members only; the Cargo graph is resolved if needed.
+    let workspace = if args.channels.static_only {
+        workspace::Workspace::load_members(&args.selection)?
+    } else {
+        workspace::Workspace::load(&args.selection)?
+    };
+    timing::phase("cargo metadata");
     // The policy is resolved before building, so a typo fails fast.
     let policy = policy::Policy::resolve(
         &args.deny,
@@ -391,6 +405,7 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         TraceFormat::Html => formats::html::render(&trace),
         TraceFormat::Sarif => formats::sarif::render(&trace, &policy),
     };
+    timing::phase("render");
     // Every unreadable file was reported above (the scan goes on past each); without
     // --keep-going nothing is written, as for any other input error.
     if scan_errors > 0 && !args.channels.keep_going {
@@ -400,6 +415,16 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         )));
     }
     output::write(args.output.as_deref(), &text)?;
+    timing::phase("write");
+    let code = trace_outcome(&trace, &policy, tests_failed);
+    // The process ends next: freeing the records, the trace and its text one allocation at
+    // a time would cost more than the JSON took to write (docs/PERFORMANCE.md).
+    std::mem::forget((workspace, catalogue, trace, collected, text));
+    Ok(code)
+}
+
+/// The exit code of a written trace: failed tests or gaps the policy denies (on stderr).
+fn trace_outcome(trace: &trace::Trace, policy: &policy::Policy, tests_failed: bool) -> u8 {
     let denied: Vec<_> = trace.gaps.iter().filter(|g| policy.denies(g)).collect();
     if !trace.accepted.is_empty() {
         note(&format!(
@@ -414,10 +439,10 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
     }
     if tests_failed {
         warn("the JUnit file has failed tests");
-        return Ok(exit_code::POLICY_GAPS);
+        return exit_code::POLICY_GAPS;
     }
     if denied.is_empty() {
-        return Ok(exit_code::OK);
+        return exit_code::OK;
     }
     let kinds: std::collections::BTreeSet<&str> = denied.iter().map(|g| g.kind.as_str()).collect();
     #[allow(clippy::print_stderr)]
@@ -429,7 +454,7 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
             if denied.len() == 1 { "" } else { "s" }
         );
     }
-    Ok(exit_code::POLICY_GAPS)
+    exit_code::POLICY_GAPS
 }
 
 fn run_verify(args: &cli::VerifyArgs) -> Result<u8, Error> {

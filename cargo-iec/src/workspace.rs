@@ -2,6 +2,7 @@
 //! catalogue the selected packages share, and `[workspace.metadata.iec]`.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package};
 use iec_model::Catalogue;
@@ -16,7 +17,9 @@ use crate::error::Error;
 
 /// The workspace and the packages selected for tracing.
 pub struct Workspace {
-    /// `cargo metadata` output.
+    /// `cargo metadata` output; without the resolved dependency graph (and with the
+    /// workspace members only in `packages`) when loaded by [`Workspace::load_members`]:
+    /// [`Workspace::graph`] has it in every case.
     pub metadata: Metadata,
     /// Selected packages, sorted by name.
     pub selected: Vec<Package>,
@@ -25,12 +28,35 @@ pub struct Workspace {
     /// Whether `root` has its git history (problem reports' commits are read from it);
     /// `false` for a revision materialised in a temporary directory.
     pub history: bool,
+    /// The `cargo metadata` command that resolves the graph, when `metadata` was read
+    /// without it; run at most once, on the first [`Workspace::resolve`].
+    unresolved: Option<MetadataCommand>,
+    /// Its output.
+    resolved: OnceLock<Metadata>,
 }
 
 impl Workspace {
     /// Reads the workspace and selects packages as cargo would.
     #[requirement("TR-TRACE-SELECT")]
     pub fn load(selection: &PackageSelection) -> Result<Workspace, Error> {
+        Workspace::load_with(selection, false)
+    }
+
+    /// [`Workspace::load`] without resolving dependencies (`cargo metadata --no-deps`,
+    /// several times faster on a large workspace), for the static trace, which reads the
+    /// members' manifests and sources only. The graph is resolved later, once, when
+    /// something asks for it ([`Workspace::resolve`]: the design gaps of a workspace with
+    /// units or items made of crates, the SOUP advisories). With feature flags the graph
+    /// is resolved at once, so that cargo checks them as before.
+    #[requirement("TR-PERF-METADATA")]
+    pub fn load_members(selection: &PackageSelection) -> Result<Workspace, Error> {
+        let features = selection.all_features
+            || selection.no_default_features
+            || !selection.features.is_empty();
+        Workspace::load_with(selection, !features)
+    }
+
+    fn load_with(selection: &PackageSelection, no_deps: bool) -> Result<Workspace, Error> {
         let mut command = MetadataCommand::new();
         if let Some(path) = &selection.manifest_path {
             command.manifest_path(path);
@@ -52,13 +78,11 @@ impl Workspace {
         if !features.is_empty() {
             command.features(CargoOpt::SomeFeatures(features));
         }
-        let metadata = command.exec().map_err(|error| {
-            let message = error.to_string();
-            // cargo_metadata says "exited with an error: " and cargo's own text starts with
-            // "error: " too; say it once.
-            let message = message.trim_end().replace("error: error: ", "error: ");
-            Error::Metadata(message)
-        })?;
+        let full = command.clone();
+        if no_deps {
+            command.no_deps();
+        }
+        let metadata = run_metadata(&command)?;
         let root = metadata.workspace_root.clone().into_std_path_buf();
         let members = metadata.workspace_packages();
         let member_names = || {
@@ -97,7 +121,7 @@ impl Workspace {
                 .filter(|p| !selection.exclude.iter().any(|e| e == p.name.as_str()))
                 .map(|p| (*p).clone())
                 .collect()
-        } else if let Some(package) = metadata.root_package() {
+        } else if let Some(package) = root_package(&metadata, selection.manifest_path.as_deref()) {
             vec![package.clone()]
         } else {
             metadata
@@ -113,7 +137,28 @@ impl Workspace {
             selected,
             root,
             history: true,
+            unresolved: no_deps.then_some(full),
+            resolved: OnceLock::new(),
         })
+    }
+
+    /// Resolves the dependency graph if [`Workspace::load_members`] left it out (runs the
+    /// full `cargo metadata` once); then [`Workspace::graph`] has it.
+    #[requirement("TR-PERF-METADATA")]
+    pub fn resolve(&self) -> Result<(), Error> {
+        if let Some(command) = &self.unresolved
+            && self.resolved.get().is_none()
+        {
+            let metadata = run_metadata(command)?;
+            let _ = self.resolved.set(metadata);
+        }
+        Ok(())
+    }
+
+    /// The metadata with the resolved dependency graph and every package: `metadata`, or
+    /// what [`Workspace::resolve`] read when `metadata` lacks them. Call `resolve` first.
+    pub fn graph(&self) -> &Metadata {
+        self.resolved.get().unwrap_or(&self.metadata)
     }
 
     /// The one catalogue of the selected packages (one source or several).
@@ -196,6 +241,47 @@ impl Workspace {
             .collect::<Vec<_>>()
             .join("/")
     }
+}
+
+fn run_metadata(command: &MetadataCommand) -> Result<Metadata, Error> {
+    command.exec().map_err(|error| {
+        let message = error.to_string();
+        // cargo_metadata says "exited with an error: " and cargo's own text starts with
+        // "error: " too; say it once.
+        let message = message.trim_end().replace("error: error: ", "error: ");
+        Error::Metadata(message)
+    })
+}
+
+/// The package of the manifest cargo starts from (`--manifest-path`, else the nearest
+/// `Cargo.toml` from the current directory up), like cargo's `resolve.root`; `None` for a
+/// virtual manifest. Read from the graph when there is one; without it (`--no-deps`)
+/// found the way cargo finds it, which `Metadata::root_package` does not do (it assumes
+/// the workspace root).
+fn root_package<'m>(metadata: &'m Metadata, manifest_path: Option<&Path>) -> Option<&'m Package> {
+    if metadata.resolve.is_some() {
+        return metadata.root_package();
+    }
+    let current = match manifest_path {
+        Some(path) => normalize(&std::path::absolute(path).ok()?),
+        None => std::env::current_dir()
+            .ok()?
+            .ancestors()
+            .map(|dir| dir.join("Cargo.toml"))
+            .find(|manifest| manifest.is_file())?,
+    };
+    let members: Vec<&Package> = metadata.workspace_packages();
+    if let Some(package) = members
+        .iter()
+        .find(|p| p.manifest_path.as_std_path() == current)
+    {
+        return Some(package);
+    }
+    // The same file by another name (a symlinked directory).
+    let current = std::fs::canonicalize(&current).ok()?;
+    members.into_iter().find(|p| {
+        std::fs::canonicalize(p.manifest_path.as_std_path()).is_ok_and(|path| path == current)
+    })
 }
 
 /// The directory holding a package's Cargo.toml.

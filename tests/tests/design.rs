@@ -344,3 +344,36 @@ fn the_evidence_bundle_holds_the_design_record_and_the_trace_links_each_unit_to_
     let verify = fixture.cargo_iec(["verify", &bundle.to_string_lossy()]);
     assert_eq!(verify.code, 0, "{verify}");
 }
+
+/// The static trace reads the workspace without its Cargo graph (`cargo metadata
+/// --no-deps`) and resolves the graph only for the design gaps: they must be those of a
+/// trace that read the graph first (SOUP from a dependency, dependencies between items made
+/// of crates).
+#[test]
+#[requirement("TR-PERF-METADATA")]
+#[requirement("TR-DESIGN-GAPS")]
+fn the_static_trace_resolves_the_cargo_graph_for_the_design_gaps() {
+    let fixture = Fixture::new("design");
+    let run = fixture.cargo_iec(["trace", "--static", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(
+        gaps(&run.json()),
+        [
+            "class-dependency SI-CORE SI-LOG",
+            "class-dependency SU-CONTROL design_pump::log",
+            "undocumented-unit SU-BARE design_pump::bare",
+            "undocumented-unit SU-BARE design_pump::bare::helper",
+            "soup-unspecified SU-CONTROL vendor-helper",
+        ]
+    );
+    let fixture = Fixture::new("design-crates");
+    let run = fixture.cargo_iec(["trace", "--static", "--workspace", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    let found = gaps(&run.json());
+    for expected in [
+        "class-dependency SI-CTL SI-LOG",
+        "class-dependency SU-CTL log",
+    ] {
+        assert!(found.contains(&expected.to_string()), "{found:?}");
+    }
+}

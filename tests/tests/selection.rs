@@ -147,3 +147,49 @@ fn excluding_an_unknown_package_is_exit_2() {
     assert_eq!(run.code, 2, "{run}");
     assert!(run.last_error().contains("multi-pump"), "{run}");
 }
+
+/// `--static` reads the workspace without resolving its dependencies (`cargo metadata
+/// --no-deps`), where cargo does not say which package is the current one: it must still
+/// select what cargo selects, from the current directory, a subdirectory of a member, a
+/// member's `--manifest-path` or the virtual root.
+#[test]
+#[requirement("TR-PERF-METADATA")]
+fn the_static_trace_selects_like_cargo_without_resolving_dependencies() {
+    let fixture = Fixture::new("multi");
+    let run_in = |dir: std::path::PathBuf, args: &[&str]| {
+        let output = fixture
+            .command()
+            .current_dir(dir)
+            .args([&["trace", "--static", "--format", "json"], args].concat())
+            .output()
+            .expect("run cargo-iec");
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        assert_eq!(run.code, 0, "{run}");
+        traced_packages(&run)
+    };
+    assert_eq!(
+        run_in(fixture.path("crates/multi-alarms"), &[]),
+        ["multi-alarms"]
+    );
+    assert_eq!(
+        run_in(fixture.path("crates/multi-alarms/src"), &[]),
+        ["multi-alarms"]
+    );
+    assert_eq!(run_in(fixture.path(""), &[]), ["multi-core"]);
+    let member = fixture.path("crates/multi-alarms/Cargo.toml");
+    let member = member.to_str().expect("UTF-8 path");
+    assert_eq!(
+        run_in(std::env::temp_dir(), &["--manifest-path", member]),
+        ["multi-alarms"]
+    );
+    let root = fixture.path("Cargo.toml");
+    let root = root.to_str().expect("UTF-8 path");
+    assert_eq!(
+        run_in(std::env::temp_dir(), &["--manifest-path", root]),
+        ["multi-core"]
+    );
+}

@@ -174,10 +174,11 @@ pub struct Sources {
 }
 
 /// Reads the library and binary crates of the selected packages and their dependencies'
-/// names (renames included) from cargo metadata.
+/// names (renames included) from cargo metadata (the resolved graph: call
+/// [`Workspace::resolve`] first on a workspace loaded without it).
 #[requirement("TR-DESIGN-DEPENDENCIES")]
 pub fn read_sources(workspace: &Workspace) -> Sources {
-    let metadata = &workspace.metadata;
+    let metadata = workspace.graph();
     let members: BTreeSet<&cargo_metadata::PackageId> = metadata.workspace_members.iter().collect();
     let lib_name = |id: &cargo_metadata::PackageId| -> Option<String> {
         let package = metadata.packages.iter().find(|p| &p.id == id)?;
@@ -515,19 +516,25 @@ pub fn gaps(trace: &Trace, catalogue: &Catalogue, sources: &Sources) -> Vec<Gap>
 }
 
 /// Adds the design gaps to `trace`.
-pub fn apply(trace: &mut Trace, catalogue: &Catalogue, workspace: &Workspace) {
+pub fn apply(
+    trace: &mut Trace,
+    catalogue: &Catalogue,
+    workspace: &Workspace,
+) -> Result<(), crate::error::Error> {
     // Without units and without items made of crates there is nothing to check: skip
     // reading every source file with syn, which took 15 s of a 16 s static trace of a
-    // 1M-line workspace with no units (docs/PERFORMANCE.md).
+    // 1M-line workspace with no units (docs/PERFORMANCE.md), and resolving the Cargo graph.
     if trace.units.is_empty() && catalogue.items.iter().all(|item| item.crates.is_empty()) {
-        return;
+        return Ok(());
     }
+    workspace.resolve()?;
     let sources = read_sources(workspace);
     let found = gaps(trace, catalogue, &sources);
     trace.gaps.extend(found);
     trace.gaps.sort();
     trace.gaps.dedup();
     trace.summary.gaps = trace.gaps.len();
+    Ok(())
 }
 
 /// Builds the record.

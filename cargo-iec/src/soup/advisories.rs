@@ -476,9 +476,10 @@ pub fn apply_configured(
     if configured_database(&workspace.root, metadata, None).is_none() {
         return Ok(());
     }
+    workspace.resolve()?;
     let roots: Vec<&cargo_metadata::Package> = workspace.selected.iter().collect();
     let list = super::list(
-        &workspace.metadata,
+        workspace.graph(),
         &roots,
         &workspace.root,
         crate::environment::rustc(&workspace.root),

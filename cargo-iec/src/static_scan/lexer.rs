@@ -362,6 +362,38 @@ static SKIP: [bool; 256] = {
     table
 };
 
+/// The index of the first byte at or after `i` that matters when stepping over a body
+/// (`{`, `}`, `"`, `'`, `/`: [`SKIP`]), or `bytes.len()`. Eight bytes at a time: function
+/// bodies are mostly identifiers and spaces, and stepping over them byte by byte was the
+/// largest part of the lexer's time (docs/PERFORMANCE.md).
+#[iec_runtime::requirement("TR-PERF-SCAN")]
+fn next_interesting(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // The high bit of each byte of the result is set where `word` has the byte `b` (exact
+    // for every byte, no borrow between bytes).
+    fn equal(word: u64, b: u8) -> u64 {
+        let x = word ^ (ONES * u64::from(b));
+        !(((x & LOW7) + LOW7) | x | LOW7)
+    }
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let found = equal(word, b'{')
+            | equal(word, b'}')
+            | equal(word, b'"')
+            | equal(word, b'\'')
+            | equal(word, b'/');
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !SKIP[bytes[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
 /// Steps over the brace group opened at `start`; returns the index after its `}`.
 fn skip_body(src: &str, start: usize) -> Result<usize, LexError> {
     let bytes = src.as_bytes();
@@ -369,9 +401,7 @@ fn skip_body(src: &str, start: usize) -> Result<usize, LexError> {
     let mut depth = 0usize;
     let mut i = start;
     loop {
-        while i < len && !SKIP[bytes[i] as usize] {
-            i += 1;
-        }
+        i = next_interesting(bytes, i);
         if i >= len {
             return Err(LexError {
                 offset: start,
@@ -731,6 +761,76 @@ mod tests {
         assert_eq!(error.offset, 10);
         let error = tokenize("fn f() {", &mut out).unwrap_err();
         assert_eq!(error.offset, 7);
+    }
+
+    /// The body skip, byte by byte: the reference for [`next_interesting`].
+    fn next_interesting_slowly(bytes: &[u8], mut i: usize) -> usize {
+        while i < bytes.len() && !SKIP[bytes[i] as usize] {
+            i += 1;
+        }
+        i
+    }
+
+    #[test]
+    #[iec_runtime::requirement("TR-PERF-SCAN")]
+    fn the_word_at_a_time_search_finds_the_same_bytes_as_the_byte_loop() {
+        let text = "fn f() { let x = a / b; s(\"}\"); 'c' \u{e9}\u{100} { } } //x";
+        let mut bytes: Vec<u8> = text.bytes().collect();
+        // Every byte value between plain bytes, in groups of 7: at every offset in a word.
+        bytes.extend((0u8..=255).flat_map(|b| [b'a', b, 0xff, b'z', b' ', 0x7f, 0x80]));
+        for start in 0..=bytes.len() {
+            assert_eq!(
+                next_interesting(&bytes, start),
+                next_interesting_slowly(&bytes, start),
+                "from {start}"
+            );
+        }
+    }
+
+    /// The end of the body `tokenize_items` steps over, and the tokens after it.
+    fn after_body(src: &str) -> (String, Vec<(Kind, String)>) {
+        let mut out = Vec::new();
+        let mut bodies = Vec::new();
+        tokenize_items(src, &mut out, &mut bodies).unwrap();
+        let body = bodies.first().cloned().expect("a body");
+        let after = out
+            .iter()
+            .filter(|t| t.start as usize >= body.end)
+            .map(|t| (t.kind, src[t.start as usize..t.end as usize].to_string()))
+            .collect();
+        (src[body].to_string(), after)
+    }
+
+    #[test]
+    #[iec_runtime::requirement("TR-PERF-SCAN")]
+    fn body_skip_respects_strings_raw_strings_chars_lifetimes_and_comments() {
+        let cases = [
+            // Braces in strings, escaped quotes, a string ending in a backslash.
+            r#"{ let s = "{ \" }"; let t = "\\"; }"#,
+            // Raw strings with hashes and quotes, byte and C raw strings.
+            r###"{ r#"}"# ; br##"} "# }"## ; cr"}" }"###,
+            // Char literals with braces and quotes versus lifetimes and labels.
+            r"{ let c = '}'; let q = '\''; let d = '{'; 'outer: loop { break 'outer; } }",
+            // Nested block comments and line comments holding braces, and division.
+            "{ /* } /* { */ } */ // }\n x / y }",
+            // An identifier ending in r before a string is not a raw string.
+            r#"{ bar"}"; }"#,
+            // Long runs of plain bytes across word boundaries, non-ASCII.
+            "{ let écart_très_long_identifiant = aaaaaaaaaaaaaaaaaaaaaaa; }",
+        ];
+        for body in cases {
+            let src = format!("fn f<'a>(x: &'a u8) {body} struct A;");
+            let (found, after) = after_body(&src);
+            assert_eq!(found, body, "{src}");
+            assert_eq!(
+                after[..2],
+                [
+                    (Kind::Ident, "struct".to_string()),
+                    (Kind::Ident, "A".to_string())
+                ],
+                "{src}"
+            );
+        }
     }
 
     #[test]
