@@ -89,8 +89,42 @@ fn optional(value: Option<&LitStr>) -> TokenStream {
     }
 }
 
-/// Builds the record expression; `marker` is the marker function's name, when there is one.
-type RecordBuilder<'a> = dyn Fn(&Target, Option<&syn::Ident>) -> TokenStream + 'a;
+/// What every record holds about its item, as the arguments of an `Annotation` constructor:
+/// its kind, its name, its marker function (when there is one) and its site.
+struct ItemParts {
+    kind: TokenStream,
+    name: String,
+    marker: TokenStream,
+    site: TokenStream,
+}
+
+impl ItemParts {
+    fn of(target: &Target, marker: Option<&syn::Ident>) -> ItemParts {
+        ItemParts {
+            kind: item_kind(target.kind),
+            name: target.name.clone(),
+            marker: match marker {
+                Some(marker) => quote! { ::core::option::Option::Some(#marker) },
+                None => quote! { ::core::option::Option::None },
+            },
+            site: site(target.name_span),
+        }
+    }
+
+    /// A module's own record (`module_requirement!`, `module_unit!`): `module_path!()` at
+    /// the call site is the module itself.
+    fn module() -> ItemParts {
+        ItemParts {
+            kind: item_kind(ast::Kind::Mod),
+            name: String::new(),
+            marker: quote! { ::core::option::Option::None },
+            site: site(Span::call_site()),
+        }
+    }
+}
+
+/// Builds the record expression from the item's parts.
+type RecordBuilder<'a> = dyn Fn(ItemParts) -> TokenStream + 'a;
 
 /// The function body `body` as written, with `statements` first (after the body's inner
 /// attributes, which must stay first). The body's own tokens are passed on untouched.
@@ -136,7 +170,7 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
                 MARKERS.fetch_add(1, Ordering::Relaxed)
             );
             let marker_item = marker_fn(&marker);
-            let record = record(&target, Some(&marker));
+            let record = record(ItemParts::of(&target, Some(&marker)));
             let registration = quote! {
                 #private::register! {
                     #marker_item
@@ -156,7 +190,7 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
                 MARKERS.fetch_add(1, Ordering::Relaxed)
             );
             let marker_item = marker_fn(&marker);
-            let record = record(&target, Some(&marker));
+            let record = record(ItemParts::of(&target, Some(&marker)));
             let wrap = |expr: &syn::Expr| -> Box<syn::Expr> {
                 Box::new(syn::parse_quote! {{
                     #tracking
@@ -180,7 +214,7 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
             }
         }
         Placement::Sibling(tokens) => {
-            let record = record(&target, None);
+            let record = record(ItemParts::of(&target, None));
             let cfgs = ast::cfg_attributes(&target.attrs);
             // `type X = ...;` is also how an associated type in a trait impl reads, where
             // no sibling item can go. An unnamed const there fails with "`const` items in
@@ -237,15 +271,24 @@ pub(crate) fn requirement(args: TokenStream, item: TokenStream) -> TokenStream {
     let private = private();
     let ids = &args.ids;
     let qualifiers: Vec<String> = args.qualifiers.iter().map(ToString::to_string).collect();
-    let record = |target: &Target, marker: Option<&syn::Ident>| {
-        let kind = item_kind(target.kind);
-        let name = &target.name;
-        let marker = match marker {
-            Some(marker) => quote! { ::core::option::Option::Some(#marker) },
-            None => quote! { ::core::option::Option::None },
-        };
-        let site = site(target.name_span);
-        quote! {
+    let record = |parts: ItemParts| requirement_record(&private, ids, &qualifiers, parts, is_test);
+    place(target, &record, checked.tracking)
+}
+
+fn requirement_record(
+    private: &TokenStream,
+    ids: &[LitStr],
+    qualifiers: &[String],
+    parts: ItemParts,
+    is_test: bool,
+) -> TokenStream {
+    let ItemParts {
+        kind,
+        name,
+        marker,
+        site,
+    } = parts;
+    quote! {
             #private::Annotation::requirement(
                 &[#(#ids),*],
                 &[#(#qualifiers),*],
@@ -255,9 +298,7 @@ pub(crate) fn requirement(args: TokenStream, item: TokenStream) -> TokenStream {
                 #site,
                 #is_test,
             )
-        }
-    };
-    place(target, &record, checked.tracking)
+    }
 }
 
 pub(crate) fn problem(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -286,14 +327,12 @@ pub(crate) fn problem(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let private = private();
     let is_test = ast::has_test_attribute(&target.attrs);
-    let record = |target: &Target, marker: Option<&syn::Ident>| {
-        let kind = item_kind(target.kind);
-        let name = &target.name;
-        let marker = match marker {
-            Some(marker) => quote! { ::core::option::Option::Some(#marker) },
-            None => quote! { ::core::option::Option::None },
-        };
-        let site = site(target.name_span);
+    let record = |ItemParts {
+                      kind,
+                      name,
+                      marker,
+                      site,
+                  }| {
         quote! {
             #private::Annotation::problem(&[#(#ids),*], #kind, #name, #marker, #site, #is_test)
         }
@@ -327,19 +366,20 @@ pub(crate) fn software_unit(args: TokenStream, item: TokenStream) -> TokenStream
     doc::attach(&mut target, &doc_lines);
     let unit = unit_declaration(&args);
     let private = private();
-    let record = |target: &Target, marker: Option<&syn::Ident>| {
-        let kind = item_kind(target.kind);
-        let name = &target.name;
-        let marker = match marker {
-            Some(marker) => quote! { ::core::option::Option::Some(#marker) },
-            None => quote! { ::core::option::Option::None },
-        };
-        let site = site(target.name_span);
-        quote! {
-            #private::Annotation::software_unit(#unit, #kind, #name, #marker, #site)
-        }
-    };
+    let record = |parts: ItemParts| unit_record(&private, &unit, parts);
     place(target, &record, checked.tracking)
+}
+
+fn unit_record(private: &TokenStream, unit: &TokenStream, parts: ItemParts) -> TokenStream {
+    let ItemParts {
+        kind,
+        name,
+        marker,
+        site,
+    } = parts;
+    quote! {
+        #private::Annotation::software_unit(#unit, #kind, #name, #marker, #site)
+    }
 }
 
 fn unit_declaration(args: &attr::UnitArgs) -> TokenStream {
@@ -377,18 +417,7 @@ pub(crate) fn module_requirement(input: TokenStream) -> TokenStream {
     let private = private();
     let ids = &args.ids;
     let qualifiers: Vec<String> = args.qualifiers.iter().map(ToString::to_string).collect();
-    let site = site(Span::call_site());
-    let record = quote! {
-        #private::Annotation::requirement(
-            &[#(#ids),*],
-            &[#(#qualifiers),*],
-            #private::ItemKind::Mod,
-            "",
-            ::core::option::Option::None,
-            #site,
-            false,
-        )
-    };
+    let record = requirement_record(&private, ids, &qualifiers, ItemParts::module(), false);
     module_registration(record, checked.tracking)
 }
 
@@ -406,15 +435,6 @@ pub(crate) fn module_unit(input: TokenStream) -> TokenStream {
     }
     let private = private();
     let unit = unit_declaration(&args);
-    let site = site(Span::call_site());
-    let record = quote! {
-        #private::Annotation::software_unit(
-            #unit,
-            #private::ItemKind::Mod,
-            "",
-            ::core::option::Option::None,
-            #site,
-        )
-    };
+    let record = unit_record(&private, &unit, ItemParts::module());
     module_registration(record, checked.tracking)
 }
