@@ -11,6 +11,9 @@ pub mod render;
 pub mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
 
 use iec_model::{Catalogue, SafetyClass};
 use iec_runtime::requirement;
@@ -189,6 +192,8 @@ pub fn read_sources(workspace: &Workspace) -> Sources {
         Some(lib.name.replace('-', "_"))
     };
     let mut sources = Sources::default();
+    // (crate name, root file, externs) of every lib and bin target, read below in parallel.
+    let mut crates: Vec<(String, PathBuf, BTreeMap<String, String>)> = Vec::new();
     for package in &workspace.selected {
         let mut externs = BTreeMap::new();
         let node = metadata
@@ -242,13 +247,39 @@ pub fn read_sources(workspace: &Workspace) -> Sources {
             sources
                 .packages
                 .insert(target.name.replace('-', "_"), package.name.to_string());
-            let krate = CrateRoot {
-                name: target.name.replace('-', "_"),
-                root: target.src_path.clone().into_std_path_buf(),
-                externs: &target_externs,
-            };
-            source::read_crate(&krate, &workspace.root, &mut sources.analysis);
+            crates.push((
+                target.name.replace('-', "_"),
+                target.src_path.clone().into_std_path_buf(),
+                target_externs,
+            ));
         }
+    }
+    // Parsing every file with syn is most of a design read: one crate per thread, merged
+    // in the order the crates were listed, so the result is the sequential one.
+    let analyses: Vec<source::Analysis> = crates
+        .par_iter()
+        .map(|(name, root, externs)| {
+            let krate = CrateRoot {
+                name: name.clone(),
+                root: root.clone(),
+                externs,
+            };
+            let mut analysis = source::Analysis::default();
+            source::read_crate(&krate, &workspace.root, &mut analysis);
+            analysis
+        })
+        .collect();
+    for analysis in analyses {
+        sources.analysis.items.extend(analysis.items);
+        // A lib and a bin of one package share a crate name: their module docs join.
+        for (module, text) in analysis.module_docs {
+            let entry = sources.analysis.module_docs.entry(module).or_default();
+            if !entry.is_empty() && !text.is_empty() {
+                entry.push_str("\n\n");
+            }
+            entry.push_str(&text);
+        }
+        sources.analysis.unreadable.extend(analysis.unreadable);
     }
     sources.analysis.unreadable.sort();
     sources.analysis.unreadable.dedup();
