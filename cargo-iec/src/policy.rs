@@ -218,4 +218,20 @@ mod tests {
         let warned = Policy::resolve(&orphans, &orphans, &metadata, manifest).unwrap();
         assert!(!warned.mentions(GapKind::OrphanTest));
     }
+
+    #[test]
+    #[requirement("TR-CLI-POLICY")]
+    fn an_unknown_kind_is_answered_with_every_known_kind() {
+        let bad = vec!["untestd".to_string()];
+        let error = Policy::resolve(&[], &bad, &serde_json::Value::Null, Path::new("Cargo.toml"))
+            .unwrap_err()
+            .to_string();
+        let known = error
+            .split_once("known kinds: ")
+            .map(|(_, known)| known)
+            .unwrap_or_else(|| panic!("no list of known kinds: {error}"));
+        let listed: Vec<&str> = known.split(", ").collect();
+        let all: Vec<&str> = GapKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(listed, all, "{error}");
+    }
 }

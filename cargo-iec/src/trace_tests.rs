@@ -388,3 +388,74 @@ fn a_partial_annotation_marks_only_its_own_link_partial() {
         .collect();
     assert_eq!(flags, [("p::part", true), ("p::whole", false)]);
 }
+
+#[test]
+#[requirement("TR-TRACE-GAPS")]
+fn a_catalogue_gap_points_at_the_line_defining_its_requirement() {
+    let trace = trace_of(&[], &BTreeMap::new());
+    let catalogue = catalogue();
+    for gap in &trace.gaps {
+        let id = gap.requirement.as_deref().expect("a requirement gap");
+        let defined = catalogue.requirement(id).expect("in the catalogue").line;
+        assert!(defined > 1, "{id} is defined below the first line");
+        assert_eq!(gap.line, Some(u32::try_from(defined).unwrap()), "{gap:?}");
+        assert_eq!(gap.file.as_deref(), Some("requirements.toml"), "{gap:?}");
+    }
+    assert_eq!(trace.gaps.len(), 5, "{:?}", gaps(&trace));
+}
+
+#[test]
+#[requirement("TR-TRACE-GAPS")]
+fn an_unknown_id_suggests_the_closest_known_ids_and_nothing_when_none_is_close() {
+    let records = [
+        record("p::near", &["R-11"], false),
+        record("p::far", &["ZZZ-UNRELATED-999"], false),
+    ];
+    let trace = trace_of(&records, &BTreeMap::new());
+    let message = |id: &str| {
+        trace
+            .gaps
+            .iter()
+            .find(|g| g.kind == GapKind::UnknownId && g.requirement.as_deref() == Some(id))
+            .map(|g| g.message.clone())
+            .unwrap_or_else(|| panic!("no unknown-id gap for {id}: {:?}", trace.gaps))
+    };
+    let near = message("R-11");
+    assert!(near.contains("; did you mean \"R-1\""), "{near}");
+    assert!(near.ends_with('?'), "{near}");
+    let far = message("ZZZ-UNRELATED-999");
+    assert!(far.ends_with("which is not in the catalogue"), "{far}");
+}
+
+/// docs/trace-json.md: a gap's `test` is the test an `unexercised` gap is about (also in
+/// `path`) and `null` for every other kind; `problem` and `advisory` appear only when set.
+#[test]
+#[requirement("TR-OUT-JSON", "TR-COVERAGE-JOIN")]
+fn a_gaps_json_names_its_test_only_for_unexercised_gaps() {
+    let json = |kind: GapKind| {
+        serde_json::to_value(Gap {
+            kind,
+            problem: None,
+            advisory: None,
+            requirement: Some("R-1".to_string()),
+            unit: None,
+            class: None,
+            path: Some("p::tests::one".to_string()),
+            file: None,
+            line: None,
+            message: String::new(),
+        })
+        .unwrap()
+    };
+    let unexercised = json(GapKind::Unexercised);
+    assert_eq!(unexercised["test"], "p::tests::one", "{unexercised}");
+    assert_eq!(unexercised["path"], "p::tests::one", "{unexercised}");
+    for kind in GapKind::ALL {
+        if kind != GapKind::Unexercised {
+            let other = json(kind);
+            assert_eq!(other["test"], serde_json::Value::Null, "{other}");
+            assert!(other.get("problem").is_none(), "{other}");
+            assert!(other.get("advisory").is_none(), "{other}");
+        }
+    }
+}
