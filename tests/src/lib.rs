@@ -435,6 +435,24 @@ fn regex_escape(text: &str) -> String {
     escaped
 }
 
+/// Every link of a trace JSON, one line each: `REQ implemented_by|verified_by PATH`, in the
+/// order of the file (requirements sorted, then links sorted).
+pub fn links(json: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for requirement in json["requirements"].as_array().expect("requirements") {
+        for relation in ["implemented_by", "verified_by"] {
+            for link in requirement[relation].as_array().expect("links") {
+                out.push(format!(
+                    "{} {relation} {}",
+                    requirement["id"].as_str().unwrap_or(""),
+                    link["path"].as_str().unwrap_or("")
+                ));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::{is_cargo_status, regex_escape};

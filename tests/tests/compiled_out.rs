@@ -4,7 +4,7 @@
 //! when other annotations of the target are compiled in. A registry that is empty for any
 //! other reason stays an error (exit 2).
 
-use iec_acceptance::Fixture;
+use iec_acceptance::{Fixture, links};
 use iec_runtime::requirement;
 use serde_json::Value;
 
@@ -24,22 +24,6 @@ fn gaps(json: &Value) -> Vec<String> {
             )
         })
         .collect()
-}
-
-fn links(json: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    for requirement in json["requirements"].as_array().expect("requirements") {
-        for relation in ["implemented_by", "verified_by"] {
-            for link in requirement[relation].as_array().expect("links") {
-                out.push(format!(
-                    "{} {relation} {}",
-                    requirement["id"].as_str().unwrap_or(""),
-                    link["path"].as_str().unwrap_or("")
-                ));
-            }
-        }
-    }
-    out
 }
 
 #[test]

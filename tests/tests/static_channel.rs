@@ -1,7 +1,7 @@
 //! The static channel (`--static`, and the cross-check of both channels by default), and the
 //! source files it cannot read.
 
-use iec_acceptance::{Fixture, Run};
+use iec_acceptance::{Fixture, Run, links};
 use iec_runtime::requirement;
 use serde_json::Value;
 
@@ -19,22 +19,6 @@ fn gap_lines(json: &Value, kind: &str) -> Vec<String> {
             )
         })
         .collect()
-}
-
-fn links(json: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    for requirement in json["requirements"].as_array().expect("requirements") {
-        for relation in ["implemented_by", "verified_by"] {
-            for link in requirement[relation].as_array().expect("links") {
-                out.push(format!(
-                    "{} {relation} {}",
-                    requirement["id"].as_str().unwrap_or(""),
-                    link["path"].as_str().unwrap_or("")
-                ));
-            }
-        }
-    }
-    out
 }
 
 #[test]
