@@ -5,6 +5,7 @@
 //! names match the names the harness reports. It fails closed: a target whose sources carry
 //! annotations but whose binary registered none is an error, never an empty trace.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -675,16 +676,30 @@ pub fn collect_with(
         .iter()
         .map(|p| (p.name.to_string(), harness_free_targets(p)))
         .collect();
-    for (index, binary) in binaries.iter().enumerate() {
+    let harness_free = |binary: &TestBinary| {
         let key = (binary.target.kind.clone(), binary.crate_name.clone());
-        if harness_free
+        harness_free
             .get(&binary.target.package)
             .is_some_and(|free| free.contains(&key))
-        {
+    };
+    // Each binary is its own process writing its own dump file: they run in parallel (a
+    // 50-crate workspace has 50 or more), and are taken in listing order below, so the first
+    // error reported is the one a sequential read would report.
+    type Read = Result<(BTreeSet<String>, Vec<Record>), Error>;
+    let read: Vec<Option<Read>> = binaries
+        .par_iter()
+        .enumerate()
+        .map(|(index, binary)| {
+            (!harness_free(binary))
+                .then(|| read_binary(binary, scratch.path(), index, workspace, scan))
+        })
+        .collect();
+    for (binary, read) in binaries.iter().zip(read) {
+        let Some(read) = read else {
             collected.skipped.push(binary.target.clone());
             continue;
-        }
-        let (tests, records) = read_binary(binary, scratch.path(), index, workspace, scan)?;
+        };
+        let (tests, records) = read?;
         collected.tests.insert(binary.target.clone(), tests);
         collected.records.extend(records);
         collected.binaries.push(binary.clone());

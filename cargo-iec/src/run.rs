@@ -13,6 +13,7 @@
 //! Doc tests (nextest cannot run them) are run with `cargo test --doc` after the others when
 //! no runner arguments are given; they are listed in the results but verify nothing.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -509,47 +510,59 @@ pub fn from_junit_file(
 fn ignored_tests(
     binaries: &[TestBinary],
 ) -> Result<BTreeMap<TargetRef, BTreeMap<String, Option<String>>>, Error> {
+    // One process (or two) per binary, independent of the others: run them in parallel.
+    let found: Vec<Result<Option<IgnoredIn>, Error>> =
+        binaries.par_iter().map(ignored_in).collect();
     let mut all = BTreeMap::new();
-    for binary in binaries {
-        let run = |args: &[&str]| {
-            binary
-                .command()
-                .args(args)
-                .stdin(Stdio::null())
-                .output()
-                .map_err(|source| Error::Run {
-                    binary: binary.executable.clone(),
-                    message: source.to_string(),
-                })
-        };
-        let listing = run(&["--list", "--ignored", "--format", "terse"])?;
-        let names: Vec<String> = String::from_utf8_lossy(&listing.stdout)
-            .lines()
-            .filter_map(|l| l.strip_suffix(": test"))
-            .map(str::to_string)
-            .collect();
-        if names.is_empty() {
-            continue;
+    for found in found {
+        if let Some((target, ignored)) = found? {
+            all.insert(target, ignored);
         }
-        let mut args = vec!["--exact", "--test-threads", "1"];
-        args.extend(names.iter().map(String::as_str));
-        let reasons = run(&args)?;
-        let mut found: BTreeMap<String, Option<String>> =
-            names.iter().map(|n| (n.clone(), None)).collect();
-        for line in String::from_utf8_lossy(&reasons.stdout).lines() {
-            if let Some((name, status)) = line
-                .strip_prefix("test ")
-                .and_then(|rest| rest.rsplit_once(" ... "))
-                && let Some(reason) = status.strip_prefix("ignored, ")
-                && let Some(slot) =
-                    found.get_mut(name.strip_suffix(" - should panic").unwrap_or(name))
-            {
-                *slot = Some(reason.trim().to_string());
-            }
-        }
-        all.insert(binary.target.clone(), found);
     }
     Ok(all)
+}
+
+/// A binary's ignored tests, each with its reason when it gives one.
+type IgnoredIn = (TargetRef, BTreeMap<String, Option<String>>);
+
+/// The ignored tests of one binary, with their reasons; `None` when it has none.
+fn ignored_in(binary: &TestBinary) -> Result<Option<IgnoredIn>, Error> {
+    let run = |args: &[&str]| {
+        binary
+            .command()
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| Error::Run {
+                binary: binary.executable.clone(),
+                message: source.to_string(),
+            })
+    };
+    let listing = run(&["--list", "--ignored", "--format", "terse"])?;
+    let names: Vec<String> = String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .map(str::to_string)
+        .collect();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let mut args = vec!["--exact", "--test-threads", "1"];
+    args.extend(names.iter().map(String::as_str));
+    let reasons = run(&args)?;
+    let mut found: BTreeMap<String, Option<String>> =
+        names.iter().map(|n| (n.clone(), None)).collect();
+    for line in String::from_utf8_lossy(&reasons.stdout).lines() {
+        if let Some((name, status)) = line
+            .strip_prefix("test ")
+            .and_then(|rest| rest.rsplit_once(" ... "))
+            && let Some(reason) = status.strip_prefix("ignored, ")
+            && let Some(slot) = found.get_mut(name.strip_suffix(" - should panic").unwrap_or(name))
+        {
+            *slot = Some(reason.trim().to_string());
+        }
+    }
+    Ok(Some((binary.target.clone(), found)))
 }
 
 #[cfg(test)]
