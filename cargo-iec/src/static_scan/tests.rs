@@ -839,3 +839,17 @@ fn both_channels_agree_on_a_real_crate() {
     );
     assert!(compiled_set.len() >= 25, "{compiled_set:#?}");
 }
+
+/// A 16 KiB input the `static_scan` fuzz target found (fuzz/regressions/static_scan/):
+/// its glob imports made every failed name lookup resolve every glob again, exponentially
+/// (13 s in the optimised fuzz build). Each glob is now resolved once per scope; the CI
+/// fuzz smoke also runs this input under libFuzzer's 10 s timeout.
+#[test]
+#[requirement("TR-TRACE-STATIC")]
+fn glob_imports_are_resolved_once_per_scope() {
+    let input = include_bytes!("../../../fuzz/regressions/static_scan/timeout-glob-chains");
+    let source = String::from_utf8_lossy(input);
+    let fast = scan_with(&[("src/lib.rs", &source)], &ScanOptions::default());
+    let again = scan_with(&[("src/lib.rs", &source)], &ScanOptions::default());
+    assert_eq!(fast, again);
+}
