@@ -750,15 +750,20 @@ pub fn build(input: &TraceInput<'_>) -> Trace {
         }
     }
 
-    // Orphan tests: listed by a harness, verifying nothing.
+    // Orphan tests: listed by a harness, verifying nothing. The verifying records are
+    // grouped by target first: every listed test against every record was quadratic (0.5 s
+    // of a compiled trace of 10,000 tests and 20,000 records).
+    let mut verifying: BTreeMap<&TargetRef, Vec<&Record>> = BTreeMap::new();
+    for record in records
+        .iter()
+        .filter(|record| record.is_test && matches!(record.declares, Declares::Requirements { .. }))
+    {
+        verifying.entry(&record.target).or_default().push(record);
+    }
     for (target, listed) in input.listed_tests {
+        let candidates = verifying.get(target).map(Vec::as_slice).unwrap_or_default();
         for test in listed {
-            let verifies = records.iter().any(|record| {
-                record.is_test
-                    && record.target == *target
-                    && matches!(record.declares, Declares::Requirements { .. })
-                    && contains(&record.path, test)
-            });
+            let verifies = candidates.iter().any(|record| contains(&record.path, test));
             if verifies {
                 continue;
             }
