@@ -213,11 +213,12 @@ pub struct Rustc {
     pub verbose_version: String,
 }
 
-/// `rustc -vV`, run in `root` so a `rust-toolchain.toml` there applies.
-pub fn rustc(root: &Path) -> Rustc {
+/// The standard output of `$RUSTC` (or `rustc`) run with `args` in `root`, so that a
+/// `rust-toolchain.toml` there applies; `None` when it cannot run or fails.
+pub fn rustc_output(root: &Path, args: &[&str]) -> Option<String> {
     let program = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let text = Command::new(program)
-        .arg("-vV")
+    Command::new(program)
+        .args(args)
         .current_dir(root)
         .stdin(Stdio::null())
         .stderr(Stdio::null())
@@ -225,7 +226,11 @@ pub fn rustc(root: &Path) -> Rustc {
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_string())
-        .unwrap_or_default();
+}
+
+/// `rustc -vV`, run in `root` so a `rust-toolchain.toml` there applies.
+pub fn rustc(root: &Path) -> Rustc {
+    let text = rustc_output(root, &["-vV"]).unwrap_or_default();
     let field = |name: &str| {
         text.lines()
             .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(": ")))

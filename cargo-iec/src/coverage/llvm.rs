@@ -39,16 +39,8 @@ fn executable(name: &str) -> String {
 /// name others. Missing tools are an environment error that says how to install them.
 #[requirement("TR-COVERAGE-TOOLS")]
 pub fn find_tools(root: &Path) -> Result<Tools, Error> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let sysroot = Command::new(&rustc)
-        .args(["--print", "sysroot"])
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    let sysroot = crate::environment::rustc_output(root, &["--print", "sysroot"])
+        .map(|out| out.trim().to_string())
         .ok_or_else(|| {
             Error::Input(
                 "--coverage: `rustc --print sysroot` failed, so the llvm-tools component cannot be found".to_string(),
