@@ -122,7 +122,42 @@ struct Builder {
     entries: Vec<Entry>,
 }
 
+/// Where a method of an impl or a trait goes: under its block's entry.
+struct Member<'a> {
+    /// The block's key and path, which the method's name extends.
+    key: &'a str,
+    path: &'a str,
+    parent: usize,
+    is_test: bool,
+}
+
 impl Builder {
+    /// Records a method of an impl or a trait (`ImplItemFn`, `TraitItemFn`): its extent
+    /// with its attributes, its code hashed without its doc comments.
+    fn push_method<M: ToTokens>(
+        &mut self,
+        method: &mut M,
+        attrs: fn(&mut M) -> &mut Vec<syn::Attribute>,
+        ident: fn(&M) -> &syn::Ident,
+        member: Member<'_>,
+    ) {
+        let whole = extent(method.span());
+        let doc = split_attrs(attrs(method));
+        let name = ident(method).to_string();
+        let lines = vec![line_of(ident(method).span()), line_of(method.span())];
+        self.push(Entry {
+            key: format!("{}::{name}", member.key),
+            path: format!("{}::{name}", member.path),
+            kind: "fn",
+            lines,
+            extent: whole,
+            code: hash(&method.to_token_stream().to_string()),
+            doc: hash(&doc),
+            parent: Some(member.parent),
+            is_test: member.is_test,
+        });
+    }
+
     fn push(&mut self, entry: Entry) -> usize {
         let mut key = entry.key.clone();
         let mut n = 2;
@@ -228,23 +263,19 @@ impl Builder {
                     for member in std::mem::take(&mut block.items) {
                         match member {
                             syn::ImplItem::Fn(mut method) => {
-                                let whole = extent(method.span());
                                 let is_test = is_test_fn(&method.attrs);
-                                let doc = split_attrs(&mut method.attrs);
-                                let name = method.sig.ident.to_string();
-                                let lines =
-                                    vec![line_of(method.sig.ident.span()), line_of(method.span())];
-                                self.push(Entry {
-                                    key: format!("{key}::{name}"),
-                                    path: format!("{path}::{name}"),
-                                    kind: "fn",
-                                    lines,
-                                    extent: whole,
-                                    code: hash(&method.to_token_stream().to_string()),
-                                    doc: hash(&doc),
-                                    parent: Some(index),
+                                let member = Member {
+                                    key: &key,
+                                    path: &path,
+                                    parent: index,
                                     is_test,
-                                });
+                                };
+                                self.push_method(
+                                    &mut method,
+                                    |m| &mut m.attrs,
+                                    |m| &m.sig.ident,
+                                    member,
+                                );
                             }
                             mut other => {
                                 if let syn::ImplItem::Const(c) = &mut other {
@@ -280,22 +311,18 @@ impl Builder {
                     for member in std::mem::take(&mut definition.items) {
                         match member {
                             syn::TraitItem::Fn(mut method) => {
-                                let whole = extent(method.span());
-                                let doc = split_attrs(&mut method.attrs);
-                                let name = method.sig.ident.to_string();
-                                let lines =
-                                    vec![line_of(method.sig.ident.span()), line_of(method.span())];
-                                self.push(Entry {
-                                    key: format!("{path}::{name}"),
-                                    path: format!("{path}::{name}"),
-                                    kind: "fn",
-                                    lines,
-                                    extent: whole,
-                                    code: hash(&method.to_token_stream().to_string()),
-                                    doc: hash(&doc),
-                                    parent: Some(index),
+                                let member = Member {
+                                    key: &path,
+                                    path: &path,
+                                    parent: index,
                                     is_test: false,
-                                });
+                                };
+                                self.push_method(
+                                    &mut method,
+                                    |m| &mut m.attrs,
+                                    |m| &m.sig.ident,
+                                    member,
+                                );
                             }
                             other => kept.push(other),
                         }
