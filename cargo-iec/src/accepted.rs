@@ -147,17 +147,7 @@ pub fn location(
     metadata: &serde_json::Value,
     option: Option<&Path>,
 ) -> (PathBuf, bool) {
-    if let Some(path) = option {
-        return (path.to_path_buf(), true);
-    }
-    match metadata
-        .get("iec")
-        .and_then(|iec| iec.get("accepted"))
-        .and_then(serde_json::Value::as_str)
-    {
-        Some(path) => (root.join(path), true),
-        None => (root.join(DEFAULT_FILE), false),
-    }
+    crate::workspace::configured_file(root, metadata, option, "accepted", DEFAULT_FILE)
 }
 
 fn is_placeholder(text: &str) -> bool {

@@ -308,3 +308,26 @@ pub fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// Where a configuration file is: `option` (a command-line flag), else `key = "PATH"` in
+/// `[workspace.metadata.iec]` (`metadata`, relative to `root`), else `default` in `root`.
+/// The flag says whether the file must exist: named files must, the default may be absent.
+pub fn configured_file(
+    root: &Path,
+    metadata: &serde_json::Value,
+    option: Option<&Path>,
+    key: &str,
+    default: &str,
+) -> (PathBuf, bool) {
+    if let Some(path) = option {
+        return (path.to_path_buf(), true);
+    }
+    match metadata
+        .get("iec")
+        .and_then(|iec| iec.get(key))
+        .and_then(serde_json::Value::as_str)
+    {
+        Some(path) => (root.join(path), true),
+        None => (root.join(default), false),
+    }
+}

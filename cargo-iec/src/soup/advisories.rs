@@ -175,17 +175,7 @@ pub fn dispositions_location(
     metadata: &serde_json::Value,
     option: Option<&Path>,
 ) -> (PathBuf, bool) {
-    if let Some(path) = option {
-        return (path.to_path_buf(), true);
-    }
-    match metadata
-        .get("iec")
-        .and_then(|iec| iec.get("advisories"))
-        .and_then(serde_json::Value::as_str)
-    {
-        Some(path) => (root.join(path), true),
-        None => (root.join(DEFAULT_DISPOSITIONS), false),
-    }
+    crate::workspace::configured_file(root, metadata, option, "advisories", DEFAULT_DISPOSITIONS)
 }
 
 /// Fetches the RustSec database with git into `$CARGO_HOME/advisory-db` (a clone, or a pull
