@@ -394,9 +394,18 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
     if let Some(file) = &accepted_file {
         accepted::apply(&mut trace, file);
     }
+    // Every unreadable file was reported above (the scan goes on past each); without
+    // --keep-going nothing is written, as for any other input error.
+    if scan_errors > 0 && !args.channels.keep_going {
+        return Err(Error::Input(format!(
+            "{scan_errors} source file{} could not be read (above), so the trace would lack their annotations; nothing was written. Fix them, or pass --keep-going to accept a trace without them",
+            if scan_errors == 1 { "" } else { "s" }
+        )));
+    }
     let text = match args.format {
         TraceFormat::Table => output::table(&trace, args.view),
-        TraceFormat::Json => output::json(&trace),
+        // Streamed: the JSON of a large trace is never held whole (docs/PERFORMANCE.md).
+        TraceFormat::Json => String::new(),
         TraceFormat::Markdown => formats::markdown::render(&trace),
         TraceFormat::Csv => formats::csv::render(&trace).map_err(|error| Error::Io {
             context: "cannot render the CSV".to_string(),
@@ -406,15 +415,13 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
         TraceFormat::Sarif => formats::sarif::render(&trace, &policy),
     };
     timing::phase("render");
-    // Every unreadable file was reported above (the scan goes on past each); without
-    // --keep-going nothing is written, as for any other input error.
-    if scan_errors > 0 && !args.channels.keep_going {
-        return Err(Error::Input(format!(
-            "{scan_errors} source file{} could not be read (above), so the trace would lack their annotations; nothing was written. Fix them, or pass --keep-going to accept a trace without them",
-            if scan_errors == 1 { "" } else { "s" }
-        )));
+    if args.format == TraceFormat::Json {
+        output::write_with(args.output.as_deref(), |out| {
+            output::write_json(out, &trace)
+        })?;
+    } else {
+        output::write(args.output.as_deref(), &text)?;
     }
-    output::write(args.output.as_deref(), &text)?;
     timing::phase("write");
     let code = trace_outcome(&trace, &policy, tests_failed);
     // The process ends next: freeing the records, the trace and its text one allocation at

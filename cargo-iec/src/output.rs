@@ -1,7 +1,7 @@
 //! Rendering the trace for people (table) and machines (JSON), and writing it atomically.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::Write;
 use std::path::Path;
 
 use iec_runtime::requirement;
@@ -13,12 +13,21 @@ use crate::trace::{Link, Trace};
 /// Sorted, schema-versioned JSON with a trailing newline; byte-identical for equal traces.
 #[requirement("TR-OUT-JSON")]
 pub fn json(trace: &Trace) -> String {
-    let mut text = serde_json::to_string_pretty(trace).unwrap_or_else(|error| {
-        // Serialising plain data to a String cannot fail; say so loudly if it ever does.
-        format!("{{\"error\": \"cannot serialise the trace: {error}\"}}")
-    });
-    text.push('\n');
-    text
+    let mut buffer = Vec::new();
+    // Writing plain data to memory cannot fail.
+    let _ = write_json(&mut buffer, trace);
+    String::from_utf8(buffer).unwrap_or_default()
+}
+
+/// Writes the trace's JSON (pretty-printed, newline-terminated) to `out`: streamed, so the
+/// 11 MB of a 20,000-annotation trace are never held in memory (docs/PERFORMANCE.md).
+pub fn write_json(out: &mut dyn Write, trace: &Trace) -> std::io::Result<()> {
+    // A statically typed buffer: serde_json writes a few bytes at a time, which through
+    // `dyn Write` would be a call each.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, trace)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 fn link_rows(label: &str, links: &[Link], out: &mut Vec<[String; 4]>) {
@@ -301,11 +310,22 @@ fn plural(count: usize) -> &'static str {
 /// an interrupted run never leaves half a file; or to stdout when `path` is `None`.
 #[requirement("TR-OUT-FILE")]
 pub fn write(path: Option<&Path>, text: &str) -> Result<(), Error> {
+    write_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// [`write`] for output produced piece by piece: `produce` writes into a buffered writer
+/// (stdout, or the temporary file renamed over `path` once `produce` succeeded), so a
+/// large output is never held in memory whole.
+#[requirement("TR-OUT-FILE")]
+pub fn write_with(
+    path: Option<&Path>,
+    produce: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let Some(path) = path else {
-        let mut stdout = std::io::stdout().lock();
-        return stdout
-            .write_all(text.as_bytes())
-            .and_then(|()| stdout.flush())
+        let stdout = std::io::stdout().lock();
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+        return produce(&mut out)
+            .and_then(|()| out.flush())
             .map_err(|source| Error::Write {
                 path: "<stdout>".into(),
                 source,
@@ -331,8 +351,14 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), Error> {
         path: path.to_path_buf(),
         source,
     };
-    let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(write_error)?;
-    temporary.write_all(text.as_bytes()).map_err(write_error)?;
+    let temporary = tempfile::NamedTempFile::new_in(dir).map_err(write_error)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, temporary);
+    produce(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(write_error)?;
+    let temporary = out
+        .into_inner()
+        .map_err(|error| write_error(error.into_error()))?;
     temporary.as_file().sync_all().map_err(write_error)?;
     temporary.persist(path).map_err(|error| {
         // Name the destination, not the temporary file's random name.
