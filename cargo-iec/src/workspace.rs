@@ -2,7 +2,8 @@
 //! catalogue the selected packages share, and `[workspace.metadata.iec]`.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
 
 use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package};
 use iec_model::Catalogue;
@@ -33,6 +34,51 @@ pub struct Workspace {
     unresolved: Option<MetadataCommand>,
     /// Its output.
     resolved: OnceLock<Metadata>,
+    /// The catalogue read while `cargo metadata` ran (see [`Prefetch`]); taken by the first
+    /// [`Workspace::catalogue`].
+    prefetched: Mutex<Option<Prefetch>>,
+}
+
+/// What a catalogue read on a guess returns: the sources it found and their catalogue.
+type Prefetched = Option<(
+    Vec<PathBuf>,
+    Result<Catalogue, iec_model::catalogue::CatalogueError>,
+)>;
+
+/// The catalogue read on a guess while `cargo metadata` runs: the catalogue of the package
+/// or workspace whose manifest cargo starts from (`--manifest-path`, else the current
+/// directory). [`Workspace::catalogue`] uses it only when the selected packages name the
+/// same sources, so a wrong guess costs a thread's work, never a different result. On a
+/// 5,000-requirement catalogue this takes its parse off the critical path
+/// (docs/PERFORMANCE.md).
+struct Prefetch(JoinHandle<Prefetched>);
+
+impl Prefetch {
+    #[requirement("TR-PERF-PREFETCH")]
+    fn start(manifest_path: Option<&Path>) -> Option<Prefetch> {
+        let dir = match manifest_path {
+            Some(path) => std::path::absolute(path).ok()?.parent()?.to_path_buf(),
+            None => std::env::current_dir().ok()?,
+        };
+        let variable = std::env::var_os(CATALOGUE_VARIABLE);
+        std::thread::Builder::new()
+            .name("catalogue-prefetch".to_string())
+            .spawn(move || {
+                let sources: Vec<PathBuf> = match variable {
+                    Some(path) => vec![normalize(&std::path::absolute(PathBuf::from(path)).ok()?)],
+                    None => find_catalogue(&dir)
+                        .ok()??
+                        .sources
+                        .iter()
+                        .map(|s| normalize(s))
+                        .collect(),
+                };
+                let loaded = Catalogue::load_sources(&sources);
+                Some((sources, loaded))
+            })
+            .ok()
+            .map(Prefetch)
+    }
 }
 
 impl Workspace {
@@ -82,6 +128,7 @@ impl Workspace {
         if no_deps {
             command.no_deps();
         }
+        let prefetch = Prefetch::start(selection.manifest_path.as_deref());
         let metadata = run_metadata(&command)?;
         let root = metadata.workspace_root.clone().into_std_path_buf();
         let members = metadata.workspace_packages();
@@ -139,6 +186,7 @@ impl Workspace {
             history: true,
             unresolved: no_deps.then_some(full),
             resolved: OnceLock::new(),
+            prefetched: Mutex::new(prefetch),
         })
     }
 
@@ -206,8 +254,18 @@ impl Workspace {
             package: "(none selected)".to_string(),
             root: self.root.display().to_string(),
         })?;
+        let prefetched = self
+            .prefetched
+            .lock()
+            .ok()
+            .and_then(|mut prefetch| prefetch.take())
+            .and_then(|Prefetch(thread)| thread.join().ok().flatten());
+        let loaded = match prefetched {
+            Some((guessed, loaded)) if guessed == sources => loaded,
+            _ => Catalogue::load_sources(&sources),
+        };
         // Messages name the catalogue relative to the workspace root, like every other path.
-        let mut catalogue = Catalogue::load_sources(&sources).map_err(|mut error| {
+        let mut catalogue = loaded.map_err(|mut error| {
             error.path = PathBuf::from(self.relative(&error.path));
             let root = format!("{}/", self.root.display());
             for problem in &mut error.problems {

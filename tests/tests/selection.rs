@@ -193,3 +193,40 @@ fn the_static_trace_selects_like_cargo_without_resolving_dependencies() {
         ["multi-core"]
     );
 }
+
+/// The catalogue is read on a guess (the workspace's, from the directory cargo starts in)
+/// while `cargo metadata` runs; a selected package naming its own catalogue must still be
+/// traced against that one, not against the guess.
+#[test]
+#[requirement("TR-PERF-PREFETCH")]
+fn a_package_with_its_own_catalogue_is_traced_against_it_not_the_guessed_one() {
+    let fixture = Fixture::new("multi");
+    fixture.append(
+        "crates/multi-alarms/Cargo.toml",
+        "\n[package.metadata.iec]\ncatalogue = \"own.toml\"\n",
+    );
+    fixture.write(
+        "crates/multi-alarms/own.toml",
+        "[[requirement]]\nid = \"OWN-1\"\ntitle = \"Own\"\ntext = \"The package's own requirement.\"\n",
+    );
+    let run = fixture.cargo_iec([
+        "trace",
+        "--static",
+        "--format",
+        "json",
+        "-p",
+        "multi-alarms",
+    ]);
+    let json = run.json();
+    let ids: Vec<&str> = json["requirements"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["OWN-1"], "{run}");
+    assert_eq!(json["catalogue"], "crates/multi-alarms/own.toml", "{run}");
+    // The workspace's own catalogue (the guess) is used when it is the one selected.
+    let run = fixture.cargo_iec(["trace", "--static", "--format", "json", "-p", "multi-core"]);
+    assert_eq!(run.json()["catalogue"], "reqs/catalogue.toml", "{run}");
+}
