@@ -305,7 +305,11 @@ pub fn run_with(
     );
     // The architecture and unit design record of the code that was tested, with each
     // verifying test's result (IEC 62304 5.3, 5.4); trace.html links each unit to it.
-    let design = crate::design::build(&trace, &catalogue, &crate::design::read_sources(&workspace));
+    let design = crate::design::build(
+        &trace,
+        &catalogue,
+        &crate::design::read_sources(&workspace, &trace.units),
+    );
     bundle.add("design.json", crate::design::render::json(&design));
     bundle.add(DESIGN_HTML, crate::design::render::html(&design));
     bundle.add("design.svg", crate::design::render::svg(&design));

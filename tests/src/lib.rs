@@ -165,6 +165,7 @@ pub fn cargo_iec() -> assert_cmd::Command {
         .env("COLUMNS", "100")
         .env_remove("IEC_TRACE_CATALOGUE")
         .env_remove("IEC_TRACE_DUMP")
+        .env_remove("IEC_TRACE_DESIGN_FULL_READ")
         .env_remove("RUST_BACKTRACE");
     command
 }

@@ -377,3 +377,159 @@ fn the_static_trace_resolves_the_cargo_graph_for_the_design_gaps() {
         assert!(found.contains(&expected.to_string()), "{found:?}");
     }
 }
+
+/// The design gaps of a trace, `kind unit path`, without the other kinds.
+fn design_gaps(json: &Value) -> Vec<String> {
+    gaps(json)
+        .into_iter()
+        .filter(|gap| {
+            [
+                "class-dependency ",
+                "undocumented-unit ",
+                "soup-unspecified ",
+            ]
+            .iter()
+            .any(|kind| gap.starts_with(kind))
+        })
+        .collect()
+}
+
+/// The design read parses only the modules on the way to a unit or inside one: the gaps
+/// still cross crates, files and nested module files, and reach units on a fn, an impl and
+/// a struct inside modules that are no unit.
+#[test]
+#[requirement("TR-PERF-DESIGN-READ")]
+#[requirement("TR-DESIGN-GAPS")]
+fn gaps_cross_crates_and_nested_module_files_and_reach_units_inside_plain_modules() {
+    let fixture = Fixture::new("design-read");
+    let expected = [
+        // A module unit in `drive/mod.rs` using, from its nested file `drive/motor.rs`, a
+        // class A module unit in a flat file of another crate and a class B fn unit in a
+        // nested file of a module that is no unit.
+        "class-dependency SU-DRIVE read_alarm::sound",
+        "class-dependency SU-DRIVE read_pump::util::clamp::clamp",
+        // An impl unit using a struct unit, both in modules that are no unit.
+        "class-dependency SU-LIMIT read_pump::config::Config",
+        "undocumented-unit SU-DRIVE read_pump::drive::motor::turn",
+        // A class B unit using a third-party crate.
+        "soup-unspecified SU-CLAMP read-soup",
+    ];
+    let compiled = fixture.cargo_iec(["trace", "--workspace", "--format", "json"]);
+    assert_eq!(compiled.code, 0, "{compiled}");
+    assert_eq!(design_gaps(&compiled.json()), expected, "{compiled}");
+    let sources = fixture.cargo_iec(["trace", "--static", "--workspace", "--format", "json"]);
+    assert_eq!(sources.code, 0, "{sources}");
+    assert_eq!(design_gaps(&sources.json()), expected, "{sources}");
+
+    let json = design(&fixture, &["--static", "--workspace", "--format", "json"]).json();
+    let drive = unit(&json, "SU-DRIVE");
+    assert_eq!(
+        drive["design_text"],
+        "The drive: turns the motor within the limits."
+    );
+    assert_eq!(
+        drive["uses"],
+        serde_json::json!(["SU-ALARM", "SU-CLAMP", "SU-LIMIT"])
+    );
+    let interface: Vec<&str> = drive["interface"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["path"].as_str())
+        .collect();
+    assert_eq!(
+        interface,
+        ["read_pump::drive::motor::turn", "read_pump::drive::run"]
+    );
+    // An impl unit without docs of its own takes its type's, from the module around it.
+    let limit = unit(&json, "SU-LIMIT");
+    assert_eq!(limit["design_text"], "Caps a rate at the configured limit.");
+    assert_eq!(limit["uses"], serde_json::json!(["SU-CONFIG"]));
+    assert_eq!(
+        unit(&json, "SU-CONFIG")["design_text"],
+        "The configured rate limit."
+    );
+    assert_eq!(
+        unit(&json, "SU-CLAMP")["soup"],
+        serde_json::json!(["read-soup"])
+    );
+}
+
+/// Runs `args` in `dir` twice: with the design read limited to the units, then reading
+/// every file (IEC_TRACE_DESIGN_FULL_READ); asserts both exit alike (0 or 1) and print the
+/// same bytes, and returns the limited run.
+fn limited_equals_full(dir: &std::path::Path, args: &[&str]) -> Run {
+    let mut command = iec_acceptance::cargo_iec();
+    command.current_dir(dir).args(args);
+    let limited = iec_acceptance::run(&mut command);
+    command.env("IEC_TRACE_DESIGN_FULL_READ", "1");
+    let full = iec_acceptance::run(&mut command);
+    assert!(
+        limited.code <= 1,
+        "{args:?} in {}: {limited}",
+        dir.display()
+    );
+    assert_eq!(limited.code, full.code, "{args:?}: {limited}\n{full}");
+    if let Some((line, (a, b))) = limited
+        .stdout
+        .lines()
+        .zip(full.stdout.lines())
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+    {
+        panic!(
+            "{args:?} in {}: line {} differs\n limited: {a}\n full:    {b}",
+            dir.display(),
+            line + 1
+        );
+    }
+    assert_eq!(
+        limited.stdout.len(),
+        full.stdout.len(),
+        "{args:?}: one output is longer"
+    );
+    limited
+}
+
+#[test]
+#[requirement("TR-PERF-DESIGN-READ")]
+fn the_read_limited_to_the_units_gives_the_trace_and_record_of_a_read_of_every_file() {
+    let mut compared = 0;
+    for name in [
+        "design-read",
+        "design",
+        "design-crates",
+        "model",
+        "multi",
+        "coverage",
+        "clean",
+        "impact",
+    ] {
+        let fixture = Fixture::new(name);
+        for args in [
+            ["trace", "--static", "--workspace", "--format", "json"],
+            ["design", "--static", "--workspace", "--format", "json"],
+        ] {
+            limited_equals_full(fixture.root(), &args);
+            compared += 1;
+        }
+    }
+    // The example: a realistic crate whose units are modules, impls and structs.
+    let root = iec_acceptance::workspace_root();
+    let manifest = root.join("examples/infusion-pump/Cargo.toml");
+    let manifest = manifest.to_string_lossy();
+    for command in ["trace", "design"] {
+        let args = [
+            command,
+            "--static",
+            "--format",
+            "json",
+            "--manifest-path",
+            &manifest,
+        ];
+        let run = limited_equals_full(&root, &args);
+        assert!(run.stdout.contains("\"SU-"), "the example has units: {run}");
+        compared += 1;
+    }
+    assert_eq!(compared, 18);
+}

@@ -1,9 +1,9 @@
 //! `cargo xtask`: project automation that is not part of the product.
 //!
 //! * `cargo xtask gen`: writes a synthetic, deterministic workspace of a given size (crates,
-//!   files, lines, annotations, requirements, tests), and the equivalent Doorstop and
-//!   StrictDoc projects, so that `cargo iec trace` and its peers are timed on the same
-//!   content (docs/PERFORMANCE.md).
+//!   files, lines, annotations, requirements, tests, software units), and the equivalent
+//!   Doorstop and StrictDoc projects, so that `cargo iec trace` and its peers are timed on
+//!   the same content (docs/PERFORMANCE.md).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -56,6 +56,14 @@ struct GenArgs {
     /// what the annotations cost a build.
     #[arg(long)]
     no_annotations: bool,
+    /// Number of software units: `module_unit!` at the top of generated modules (and, one in
+    /// five, of a crate's `lib.rs`), placed and classed (A, B, C) by the seed, each but the
+    /// first calling an earlier unit of its own crate or of a lower-numbered one (a Cargo
+    /// dependency), so `class-dependency` gaps occur. At most one per file and crate root.
+    /// 0 writes the workspace of before the option; otherwise the same code, with the units'
+    /// lines and dependencies added.
+    #[arg(long, default_value_t = 0)]
+    units: usize,
 }
 
 /// splitmix64: small, fast, and the same sequence on every machine.
@@ -102,6 +110,112 @@ const WORDS: &[&str] = &[
     "window",
     "state",
 ];
+
+/// Where a generated software unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The root module of crate N (`lib.rs`).
+    Root(usize),
+    /// The module of file N.
+    File(usize),
+}
+
+/// A generated software unit: its place, crate, class, and the earlier unit it calls.
+#[derive(Debug, Clone)]
+struct UnitPlan {
+    id: String,
+    place: Place,
+    krate: usize,
+    class: &'static str,
+    calls: Option<usize>,
+}
+
+impl UnitPlan {
+    /// The path of the unit's module from code in crate `from`.
+    fn module_path(&self, from: usize) -> String {
+        let krate = if from == self.krate {
+            "crate".to_string()
+        } else {
+            format!("gen_{:03}", self.krate)
+        };
+        match self.place {
+            Place::Root(_) => krate,
+            Place::File(f) => format!("{krate}::m_{f:05}"),
+        }
+    }
+
+    /// The lines a unit adds at the top of its module: the declaration and an entry
+    /// function that calls the entry of the unit it uses.
+    fn lines(&self, units: &[UnitPlan]) -> String {
+        let body = match self.calls {
+            Some(callee) => format!(
+                "input.saturating_add({}::unit_entry(input))",
+                units[callee].module_path(self.krate)
+            ),
+            None => "input".to_string(),
+        };
+        format!(
+            "iec_runtime::module_unit!(id = \"{}\", class = \"{}\");\n\n/// The entry of unit {}.\npub fn unit_entry(input: u32) -> u32 {{\n    {body}\n}}\n\n",
+            self.id, self.class, self.id
+        )
+    }
+}
+
+/// Places `count` units (at most one per file and crate root) with their own generator, so
+/// the rest of the workspace is the same with and without units. File `f` is in crate
+/// `f % crates`.
+fn plan_units(seed: u64, count: usize, crates: usize, files: usize) -> Vec<UnitPlan> {
+    let mut rng = Rng(seed ^ 0xA5A5_5A5A_0F0F_F0F0);
+    let mut taken_roots = vec![false; crates];
+    let mut taken_files = vec![false; files];
+    let mut units: Vec<UnitPlan> = Vec::new();
+    for k in 0..count.min(crates + files) {
+        let free_root = taken_roots.iter().any(|t| !t);
+        let free_file = taken_files.iter().any(|t| !t);
+        // Probe from a random start to the next free place.
+        let probe = |taken: &mut Vec<bool>, start: usize| {
+            let n = taken.len();
+            let found = (0..n).map(|i| (start + i) % n).find(|&i| !taken[i])?;
+            taken[found] = true;
+            Some(found)
+        };
+        let place = if (k % 5 == 4 && free_root) || !free_file {
+            let start = rng.below(crates);
+            Place::Root(probe(&mut taken_roots, start).unwrap_or_default())
+        } else {
+            let start = rng.below(files);
+            Place::File(probe(&mut taken_files, start).unwrap_or_default())
+        };
+        let krate = match place {
+            Place::Root(c) => c,
+            Place::File(f) => f % crates,
+        };
+        let class = ["A", "B", "C"][rng.below(3)];
+        // An earlier unit of this crate or a lower-numbered one: no dependency cycle.
+        let calls = if k == 0 {
+            None
+        } else {
+            let start = rng.below(k);
+            (0..k)
+                .map(|i| (start + k - i) % k)
+                .find(|&j| units[j].krate <= krate)
+        };
+        units.push(UnitPlan {
+            id: format!("SU-GEN-{}", k + 1),
+            place,
+            krate,
+            class,
+            calls,
+        });
+    }
+    units
+}
+
+/// Adds `lines` after the first line (the `//!` doc) of `source`.
+fn after_first_line(source: &str, lines: &str) -> String {
+    let (first, rest) = source.split_once('\n').unwrap_or((source, ""));
+    format!("{first}\n\n{lines}{}", rest.trim_start_matches('\n'))
+}
 
 fn word(rng: &mut Rng) -> &'static str {
     WORDS[rng.below(WORDS.len())]
@@ -283,6 +397,9 @@ fn generate(args: &GenArgs) -> std::io::Result<()> {
         verifications[(k * 7 + 3) % files].push(k % requirements);
     }
 
+    let units = plan_units(args.seed, args.units, crates, files);
+    let unit_at = |place: Place| units.iter().find(|u| u.place == place);
+
     let mut members = String::new();
     // Every annotation with the file it is in (relative to the workspace root), for the peers.
     let mut links: Vec<(String, Link, bool)> = Vec::new();
@@ -291,10 +408,24 @@ fn generate(args: &GenArgs) -> std::io::Result<()> {
         let crate_name = format!("gen_{c:03}");
         let dir = args.out.join(format!("crates/gen-{c:03}"));
         let _ = writeln!(members, "    \"crates/gen-{c:03}\",");
+        // The crates this crate's units call.
+        let used: std::collections::BTreeSet<usize> = units
+            .iter()
+            .filter(|u| u.krate == c)
+            .filter_map(|u| u.calls.map(|callee| units[callee].krate))
+            .filter(|&callee| callee != c)
+            .collect();
+        let mut dependencies = String::new();
+        for callee in used {
+            let _ = writeln!(
+                dependencies,
+                "gen-{callee:03} = {{ path = \"../gen-{callee:03}\" }}"
+            );
+        }
         write(
             &dir.join("Cargo.toml"),
             &format!(
-                "[package]\nname = \"gen-{c:03}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\niec-runtime = {{ path = {:?} }}\n",
+                "[package]\nname = \"gen-{c:03}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\niec-runtime = {{ path = {:?} }}\n{dependencies}",
                 runtime.display().to_string()
             ),
         )?;
@@ -318,8 +449,15 @@ fn generate(args: &GenArgs) -> std::io::Result<()> {
             for link in generated.verifies {
                 links.push((file.clone(), link, true));
             }
-            write(&args.out.join(&file), &generated.source)?;
+            let source = match unit_at(Place::File(f)) {
+                Some(unit) => after_first_line(&generated.source, &unit.lines(&units)),
+                None => generated.source,
+            };
+            write(&args.out.join(&file), &source)?;
             files_written.push(file);
+        }
+        if let Some(unit) = unit_at(Place::Root(c)) {
+            lib = after_first_line(&lib, &unit.lines(&units));
         }
         write(&dir.join("src/lib.rs"), &lib)?;
     }
@@ -496,5 +634,160 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(out: &Path, extra: &[&str]) -> GenArgs {
+        let out = out.to_string_lossy().to_string();
+        let mut argv = vec![
+            "cargo xtask",
+            "gen",
+            "--out",
+            &out,
+            "--crates",
+            "3",
+            "--files",
+            "12",
+            "--lines",
+            "1200",
+            "--annotations",
+            "24",
+            "--requirements",
+            "12",
+        ];
+        argv.extend_from_slice(extra);
+        match Xtask::parse_from(argv) {
+            Xtask::Gen(args) => args,
+        }
+    }
+
+    /// Every file under `root`, relative path -> text.
+    fn tree(root: &Path) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let relative = path
+                        .strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string();
+                    out.insert(relative, std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn units_are_placed_once_classed_by_seed_and_call_earlier_units_of_lower_crates() {
+        let units = plan_units(62304, 30, 5, 40);
+        assert_eq!(units.len(), 30);
+        for (k, unit) in units.iter().enumerate() {
+            assert!(
+                !units[..k].iter().any(|u| u.place == unit.place),
+                "{unit:?} placed twice"
+            );
+            let krate = match unit.place {
+                Place::Root(c) => c,
+                Place::File(f) => f % 5,
+            };
+            assert_eq!(unit.krate, krate, "{unit:?}");
+            if let Some(callee) = unit.calls {
+                assert!(callee < k, "{unit:?} calls a later unit");
+                assert!(
+                    units[callee].krate <= unit.krate,
+                    "{unit:?}: a dependency cycle"
+                );
+            }
+        }
+        assert_eq!(
+            units
+                .iter()
+                .filter(|u| matches!(u.place, Place::Root(_)))
+                .count(),
+            5,
+            "one unit in five at a crate root, while crates are left"
+        );
+        for class in ["A", "B", "C"] {
+            assert!(units.iter().any(|u| u.class == class), "no class {class}");
+        }
+        // Some unit calls one of a lower class: a class-dependency gap.
+        assert!(
+            units
+                .iter()
+                .any(|u| u.calls.is_some_and(|c| units[c].class < u.class)),
+            "{units:?}"
+        );
+        assert!(
+            units
+                .iter()
+                .any(|u| u.calls.is_some_and(|c| units[c].krate != u.krate))
+        );
+        // Deterministic by seed; another seed places them elsewhere.
+        let again = plan_units(62304, 30, 5, 40);
+        assert!(
+            units
+                .iter()
+                .zip(&again)
+                .all(|(a, b)| a.place == b.place && a.class == b.class)
+        );
+        let other = plan_units(1, 30, 5, 40);
+        assert!(units.iter().zip(&other).any(|(a, b)| a.place != b.place));
+        // No more than the places there are.
+        assert_eq!(plan_units(7, 100, 2, 6).len(), 8);
+    }
+
+    #[test]
+    fn units_add_their_lines_and_dependencies_to_the_same_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let (plain, with) = (dir.path().join("plain"), dir.path().join("with"));
+        generate(&args(&plain, &[])).unwrap();
+        generate(&args(&with, &["--units", "6"])).unwrap();
+        let (plain, with) = (tree(&plain), tree(&with));
+        assert_eq!(
+            plain.keys().collect::<Vec<_>>(),
+            with.keys().collect::<Vec<_>>()
+        );
+        let units = plan_units(62304, 6, 3, 12);
+        let mut declared = 0;
+        for (file, text) in &with {
+            declared += text.matches("iec_runtime::module_unit!(").count();
+            // Without the units' lines and dependencies: the workspace of before.
+            let unit = units.iter().find(|u| match u.place {
+                Place::Root(c) => *file == format!("crates/gen-{c:03}/src/lib.rs"),
+                Place::File(f) => file.ends_with(&format!("/m_{f:05}.rs")),
+            });
+            let stripped = match unit {
+                Some(unit) => text.replacen(&unit.lines(&units), "", 1),
+                None => text
+                    .lines()
+                    .filter(|l| !l.starts_with("gen-"))
+                    .map(|l| format!("{l}\n"))
+                    .collect(),
+            };
+            assert_eq!(stripped, plain[file], "{file}");
+        }
+        assert_eq!(declared, 6);
+        // A unit calling into another crate depends on it.
+        let cross = units
+            .iter()
+            .find(|u| u.calls.is_some_and(|c| units[c].krate != u.krate))
+            .expect("a call across crates");
+        let callee = units[cross.calls.unwrap()].krate;
+        assert!(
+            with[&format!("crates/gen-{:03}/Cargo.toml", cross.krate)].contains(&format!(
+                "gen-{callee:03} = {{ path = \"../gen-{callee:03}\" }}"
+            )),
+            "{cross:?}"
+        );
     }
 }

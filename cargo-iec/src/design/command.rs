@@ -31,7 +31,7 @@ pub fn run(args: &DesignArgs) -> Result<u8, Error> {
             if scan_errors == 1 { "" } else { "s" }
         )));
     }
-    let sources = super::read_sources(&workspace);
+    let sources = super::read_sources(&workspace, &trace.units);
     let design = super::build(&trace, &catalogue, &sources);
     let text = match args.format {
         DesignFormat::Json => super::render::json(&design),

@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::trace::contains;
 use crate::trace::{Gap, GapKind, Trace, UnitTrace};
 use crate::workspace::Workspace;
-use source::{Analysis, CodeItem, CrateRoot};
+use source::{Analysis, CodeItem, CrateRoot, Wanted};
 
 /// The version of the design JSON; bump on any incompatible change (docs/design-json.md).
 pub const SCHEMA: &str = "iec-trace/design/v1";
@@ -176,11 +176,32 @@ pub struct Sources {
     package_deps: BTreeSet<(String, String)>,
 }
 
-/// Reads the library and binary crates of the selected packages and their dependencies'
+/// The variable that makes the design read every module and item of every crate instead of
+/// what the units need (docs/PERFORMANCE.md): both give the same trace and record, which
+/// the acceptance tests check with it.
+pub const FULL_READ: &str = "IEC_TRACE_DESIGN_FULL_READ";
+
+/// Reads what the record of `units` and its gaps need from the library and binary crates of
+/// the selected packages (the files of the modules on the way to a unit or inside one, the
+/// items inside units: a crate holding no unit is not parsed), and their dependencies'
 /// names (renames included) from cargo metadata (the resolved graph: call
-/// [`Workspace::resolve`] first on a workspace loaded without it).
+/// [`Workspace::resolve`] first on a workspace loaded without it). With [`FULL_READ`] set,
+/// everything.
+#[requirement("TR-PERF-DESIGN-READ")]
+pub fn read_sources(workspace: &Workspace, units: &[UnitTrace]) -> Sources {
+    let paths: Vec<&str> = units.iter().map(|unit| unit.path.as_str()).collect();
+    let wanted = if std::env::var_os(FULL_READ).is_some() {
+        Wanted::All
+    } else {
+        Wanted::Units(&paths)
+    };
+    read_sources_with(workspace, wanted)
+}
+
+/// Reads what `wanted` keeps of the library and binary crates of the selected packages,
+/// and their dependencies' names (renames included) from cargo metadata.
 #[requirement("TR-DESIGN-DEPENDENCIES")]
-pub fn read_sources(workspace: &Workspace) -> Sources {
+pub fn read_sources_with(workspace: &Workspace, wanted: Wanted<'_>) -> Sources {
     let metadata = workspace.graph();
     let members: BTreeSet<&cargo_metadata::PackageId> = metadata.workspace_members.iter().collect();
     let lib_name = |id: &cargo_metadata::PackageId| -> Option<String> {
@@ -254,10 +275,11 @@ pub fn read_sources(workspace: &Workspace) -> Sources {
             ));
         }
     }
-    // Parsing every file with syn is most of a design read: one crate per thread, merged
+    // Parsing the files with syn is most of a design read: one crate per thread, merged
     // in the order the crates were listed, so the result is the sequential one.
     let analyses: Vec<source::Analysis> = crates
         .par_iter()
+        .filter(|(name, _, _)| wanted.module(name))
         .map(|(name, root, externs)| {
             let krate = CrateRoot {
                 name: name.clone(),
@@ -265,7 +287,7 @@ pub fn read_sources(workspace: &Workspace) -> Sources {
                 externs,
             };
             let mut analysis = source::Analysis::default();
-            source::read_crate(&krate, &workspace.root, &mut analysis);
+            source::read_crate(&krate, &workspace.root, wanted, &mut analysis);
             analysis
         })
         .collect();
@@ -553,14 +575,19 @@ pub fn apply(
     workspace: &Workspace,
 ) -> Result<(), crate::error::Error> {
     // Without units and without items made of crates there is nothing to check: skip
-    // reading every source file with syn, which took 15 s of a 16 s static trace of a
-    // 1M-line workspace with no units (docs/PERFORMANCE.md), and resolving the Cargo graph.
+    // resolving the Cargo graph and reading the sources (with units, only the files of
+    // their modules are parsed: read_sources).
     if trace.units.is_empty() && catalogue.items.iter().all(|item| item.crates.is_empty()) {
         return Ok(());
     }
+    // The phase log splits the join here: the trace so far, then the design's parts.
+    crate::timing::phase("join (trace)");
     workspace.resolve()?;
-    let sources = read_sources(workspace);
+    crate::timing::phase("design: cargo metadata (graph)");
+    let sources = read_sources(workspace, &trace.units);
+    crate::timing::phase("design: read sources");
     let found = gaps(trace, catalogue, &sources);
+    crate::timing::phase("design: gaps");
     trace.gaps.extend(found);
     trace.gaps.sort();
     trace.gaps.dedup();

@@ -1,6 +1,12 @@
 //! What the design record reads from the sources, with syn: every item of each crate with
 //! its full path, doc comment, public signature (as Rust source) and the paths its code
 //! uses (`use` declarations and qualified paths), resolved to full paths.
+//!
+//! The record and its gaps only use the items inside software units (and the module docs
+//! of module units), so a read is limited by [`Wanted`]: it parses only the files of the
+//! modules on the way to a unit or inside one, and records only the items inside a unit.
+//! Every path is resolved within its own module, so what is kept does not depend on what
+//! is left out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -39,6 +45,40 @@ pub struct Analysis {
     pub module_docs: BTreeMap<String, String>,
     /// Files that could not be read or parsed.
     pub unreadable: Vec<String>,
+}
+
+/// What a read keeps.
+#[derive(Debug, Clone, Copy)]
+pub enum Wanted<'a> {
+    /// Every module and item of every crate.
+    All,
+    /// The modules that can hold an item inside one of these unit paths (the modules on
+    /// the way to a unit and those inside it), and the items inside the units.
+    Units(&'a [&'a str]),
+}
+
+impl Wanted<'_> {
+    /// Whether the module at `path` is read: it is a unit, lies inside one, or is on the
+    /// way to one. An item of any other module has a path inside no unit (its path is the
+    /// module's followed by identifiers), and neither has an item of its submodules.
+    #[requirement("TR-PERF-DESIGN-READ")]
+    pub fn module(&self, path: &str) -> bool {
+        match self {
+            Wanted::All => true,
+            Wanted::Units(units) => units.iter().any(|unit| {
+                crate::trace::contains(unit, path) || crate::trace::contains(path, unit)
+            }),
+        }
+    }
+
+    /// Whether the item at `path` is recorded: it lies inside a unit.
+    #[requirement("TR-PERF-DESIGN-READ")]
+    pub fn item(&self, path: &str) -> bool {
+        match self {
+            Wanted::All => true,
+            Wanted::Units(units) => units.iter().any(|unit| crate::trace::contains(unit, path)),
+        }
+    }
 }
 
 /// A crate to read.
@@ -405,6 +445,7 @@ fn is_test_module(m: &syn::ItemMod) -> bool {
 struct Walker<'a> {
     krate: &'a CrateRoot<'a>,
     root: &'a Path,
+    wanted: Wanted<'a>,
     out: &'a mut Analysis,
 }
 
@@ -472,7 +513,7 @@ impl Walker<'_> {
         // The `use` declarations are references of the module itself.
         let mut used: BTreeSet<String> = scope.imports.values().cloned().collect();
         used.extend(globs);
-        if !used.is_empty() {
+        if !used.is_empty() && self.wanted.item(module) {
             push(
                 self.out,
                 CodeItem {
@@ -494,6 +535,9 @@ impl Walker<'_> {
                         continue;
                     }
                     let child = format!("{module}::{}", m.ident);
+                    if !self.wanted.module(&child) {
+                        continue;
+                    }
                     let outer = docs(&m.attrs);
                     if !outer.is_empty() {
                         self.out
@@ -526,41 +570,47 @@ impl Walker<'_> {
                     };
                     let base = format!("{module}::{name}");
                     let trait_impl = i.trait_.is_some();
-                    let mut header = references(&scope, &i.self_ty, |v, n| v.visit_type(n));
-                    if let Some((_, path, _)) = &i.trait_ {
-                        header.extend(references(&scope, path, |v, n| v.visit_path(n)));
+                    if self.wanted.item(&base) {
+                        let mut header = references(&scope, &i.self_ty, |v, n| v.visit_type(n));
+                        if let Some((_, path, _)) = &i.trait_ {
+                            header.extend(references(&scope, path, |v, n| v.visit_path(n)));
+                        }
+                        header.remove(&base);
+                        push(
+                            self.out,
+                            CodeItem {
+                                path: base.clone(),
+                                kind: "impl",
+                                file: file.to_string(),
+                                line: u32::try_from(
+                                    ty.path
+                                        .segments
+                                        .last()
+                                        .map_or(0, |s| s.ident.span().start().line),
+                                )
+                                .unwrap_or(0),
+                                public: false,
+                                docs: docs(&i.attrs),
+                                signature: None,
+                                references: header,
+                            },
+                        );
                     }
-                    header.remove(&base);
-                    push(
-                        self.out,
-                        CodeItem {
-                            path: base.clone(),
-                            kind: "impl",
-                            file: file.to_string(),
-                            line: u32::try_from(
-                                ty.path
-                                    .segments
-                                    .last()
-                                    .map_or(0, |s| s.ident.span().start().line),
-                            )
-                            .unwrap_or(0),
-                            public: false,
-                            docs: docs(&i.attrs),
-                            signature: None,
-                            references: header,
-                        },
-                    );
                     for inner in &i.items {
                         let (ident, attrs, public) = match inner {
                             syn::ImplItem::Fn(f) => (&f.sig.ident, &f.attrs, is_pub(&f.vis)),
                             syn::ImplItem::Const(c) => (&c.ident, &c.attrs, is_pub(&c.vis)),
                             _ => continue,
                         };
+                        let path = format!("{base}::{ident}");
+                        if !self.wanted.item(&path) {
+                            continue;
+                        }
                         let public = public && !trait_impl;
                         push(
                             self.out,
                             CodeItem {
-                                path: format!("{base}::{ident}"),
+                                path,
                                 kind: if matches!(inner, syn::ImplItem::Fn(_)) {
                                     "fn"
                                 } else {
@@ -595,6 +645,9 @@ impl Walker<'_> {
                         _ => "static",
                     };
                     let path = format!("{module}::{ident}");
+                    if !self.wanted.item(&path) {
+                        continue;
+                    }
                     let mut refs = references(&scope, other, |v, n| v.visit_item(n));
                     refs.remove(&path);
                     let signature = signature(other);
@@ -617,9 +670,19 @@ impl Walker<'_> {
     }
 }
 
-/// Reads a crate from its root file, following `mod x;` to `x.rs` or `x/mod.rs`.
+/// Reads what `wanted` keeps of a crate from its root file, following `mod x;` to `x.rs`
+/// or `x/mod.rs` (a crate with no wanted module is not opened).
 #[requirement("TR-DESIGN-DEPENDENCIES")]
-pub fn read_crate(krate: &CrateRoot<'_>, workspace_root: &Path, out: &mut Analysis) {
+#[requirement("TR-PERF-DESIGN-READ")]
+pub fn read_crate(
+    krate: &CrateRoot<'_>,
+    workspace_root: &Path,
+    wanted: Wanted<'_>,
+    out: &mut Analysis,
+) {
+    if !wanted.module(&krate.name) {
+        return;
+    }
     let dir = krate
         .root
         .parent()
@@ -628,6 +691,7 @@ pub fn read_crate(krate: &CrateRoot<'_>, workspace_root: &Path, out: &mut Analys
     let mut walker = Walker {
         krate,
         root: workspace_root,
+        wanted,
         out,
     };
     walker.file(&krate.root, &krate.name, &dir);
@@ -677,11 +741,150 @@ mod tests {
             externs: &externs,
         };
         let mut analysis = Analysis::default();
-        read_crate(&krate, dir.path(), &mut analysis);
+        read_crate(&krate, dir.path(), Wanted::All, &mut analysis);
         assert_eq!(analysis.module_docs["k::a"], "Module a.");
         let f = analysis.items.iter().find(|i| i.path == "k::b::f").unwrap();
         assert!(f.references.contains("k::a::Thing"), "{:?}", f.references);
         assert!(f.references.contains("k::a::make"), "{:?}", f.references);
         assert_eq!(f.file, "src/lib.rs");
+    }
+
+    /// A crate whose files off the way to `k::a::inner` are not Rust: a read that opened
+    /// them would list them as unreadable.
+    fn crate_with_broken_files() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |file: &str, text: &str| {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "src/lib.rs",
+            "//! Root.
+pub mod a;
+pub mod b;
+/// C.
+pub mod c { pub fn inline() {} }
+pub fn root_fn() {}
+",
+        );
+        write(
+            "src/a/mod.rs",
+            "//! A.
+pub mod inner;
+pub mod other;
+use crate::b::g;
+pub fn a_fn() -> u32 { g() }
+",
+        );
+        write(
+            "src/a/inner.rs",
+            "//! Inner.
+pub fn f() -> u32 { crate::b::g() }
+pub struct S;
+impl S { pub fn m(&self) {} }
+",
+        );
+        write(
+            "src/a/other.rs",
+            "this is not Rust {
+",
+        );
+        write(
+            "src/b.rs",
+            "nor is this (
+",
+        );
+        dir
+    }
+
+    fn read(dir: &Path, wanted: Wanted<'_>) -> Analysis {
+        let externs = BTreeMap::new();
+        let krate = CrateRoot {
+            name: "k".to_string(),
+            root: dir.join("src/lib.rs"),
+            externs: &externs,
+        };
+        let mut analysis = Analysis::default();
+        read_crate(&krate, dir, wanted, &mut analysis);
+        analysis
+    }
+
+    fn paths(analysis: &Analysis) -> Vec<String> {
+        analysis
+            .items
+            .iter()
+            .map(|i| format!("{} {}", i.kind, i.path))
+            .collect()
+    }
+
+    #[test]
+    #[requirement("TR-PERF-DESIGN-READ")]
+    fn a_read_limited_to_units_opens_only_the_files_on_the_way_to_them_or_inside_them() {
+        let dir = crate_with_broken_files();
+        let full = read(dir.path(), Wanted::All);
+        assert_eq!(full.unreadable, ["src/a/other.rs", "src/b.rs"]);
+
+        let limited = read(dir.path(), Wanted::Units(&["k::a::inner"]));
+        assert!(limited.unreadable.is_empty(), "{:?}", limited.unreadable);
+        assert_eq!(
+            paths(&limited),
+            [
+                "fn k::a::inner::f",
+                "struct k::a::inner::S",
+                "impl k::a::inner::S",
+                "fn k::a::inner::S::m"
+            ]
+        );
+        // What is kept is what the full read has for those items.
+        for item in &limited.items {
+            assert!(full.items.contains(item), "{item:?}");
+        }
+        assert_eq!(
+            limited.module_docs.keys().collect::<Vec<_>>(),
+            ["k", "k::a", "k::a::inner"]
+        );
+        assert_eq!(
+            limited.module_docs["k::a::inner"],
+            full.module_docs["k::a::inner"]
+        );
+
+        // A unit on an item of a module that is no unit: the module's file, not its
+        // submodules'; the module's `use` references are not the unit's.
+        let limited = read(dir.path(), Wanted::Units(&["k::a::a_fn"]));
+        assert!(limited.unreadable.is_empty(), "{:?}", limited.unreadable);
+        assert_eq!(paths(&limited), ["fn k::a::a_fn"]);
+        assert!(limited.items[0].references.contains("k::b::g"));
+
+        // A unit at the root: everything (here, the broken files too).
+        let limited = read(dir.path(), Wanted::Units(&["k"]));
+        assert_eq!(limited.unreadable, full.unreadable);
+        assert_eq!(limited.items, full.items);
+        assert_eq!(limited.module_docs, full.module_docs);
+
+        // A unit of another crate: nothing is opened.
+        let limited = read(dir.path(), Wanted::Units(&["other::a"]));
+        assert!(limited.items.is_empty() && limited.module_docs.is_empty());
+        assert!(limited.unreadable.is_empty());
+    }
+
+    #[test]
+    #[requirement("TR-PERF-DESIGN-READ")]
+    fn a_module_is_wanted_on_the_way_to_a_unit_or_inside_it_and_an_item_inside_it() {
+        let units = ["k::a::Pump", "k::b"];
+        let wanted = Wanted::Units(&units);
+        for module in ["k", "k::a", "k::a::Pump", "k::b", "k::b::c"] {
+            assert!(wanted.module(module), "{module}");
+        }
+        for module in ["k::ab", "k::a::Pumps", "k::c", "kk", "j"] {
+            assert!(!wanted.module(module), "{module}");
+        }
+        for item in ["k::a::Pump", "k::a::Pump::run", "k::b", "k::b::c::f"] {
+            assert!(wanted.item(item), "{item}");
+        }
+        for item in ["k", "k::a", "k::a::Pumps", "k::a::f", "k::bb"] {
+            assert!(!wanted.item(item), "{item}");
+        }
+        assert!(Wanted::All.module("anything") && Wanted::All.item("anything"));
     }
 }
