@@ -80,7 +80,7 @@ impl TestBinary {
 }
 
 /// `rustc --print target-libdir`: where the host's `libstd-*.so` is.
-fn host_library_dir() -> Option<PathBuf> {
+pub(crate) fn host_library_dir() -> Option<PathBuf> {
     static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
@@ -658,6 +658,7 @@ pub fn collect_with(
     scan: Option<&Scan>,
 ) -> Result<Collected, Error> {
     let binaries = build(workspace, selection, mode)?;
+    crate::timing::phase("cargo test --no-run");
     let scratch = tempfile::tempdir().map_err(|source| Error::Io {
         context: "cannot create a temporary directory for registry dumps".to_string(),
         source,
@@ -706,6 +707,7 @@ pub fn collect_with(
     }
     collected.records.sort();
     collected.records.dedup();
+    crate::timing::phase("registries (--list)");
     Ok(collected)
 }
 

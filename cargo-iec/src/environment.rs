@@ -3,8 +3,9 @@
 //! user and UTC time.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use iec_runtime::requirement;
@@ -228,8 +229,21 @@ pub fn rustc_output(root: &Path, args: &[&str]) -> Option<String> {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_string())
 }
 
-/// `rustc -vV`, run in `root` so a `rust-toolchain.toml` there applies.
+/// `rustc -vV`, run in `root` so a `rust-toolchain.toml` there applies; asked once per
+/// process and root (`cargo iec test` asks on a thread of its own while cargo builds, and
+/// callers that come later wait for that answer instead of running rustc again).
+#[requirement("TR-PERF-TEST-OVERLAP")]
 pub fn rustc(root: &Path) -> Rustc {
+    static ASKED: Mutex<BTreeMap<PathBuf, Rustc>> = Mutex::new(BTreeMap::new());
+    // Held while rustc runs, so a concurrent caller waits instead of running it twice.
+    let mut asked = ASKED.lock().unwrap_or_else(PoisonError::into_inner);
+    asked
+        .entry(root.to_path_buf())
+        .or_insert_with(|| rustc_uncached(root))
+        .clone()
+}
+
+fn rustc_uncached(root: &Path) -> Rustc {
     let text = rustc_output(root, &["-vV"]).unwrap_or_default();
     let field = |name: &str| {
         text.lines()
@@ -308,8 +322,14 @@ pub struct Os {
     pub hostname: Option<String>,
 }
 
-/// The machine this runs on.
+/// The machine this runs on (read once per process).
+#[requirement("TR-PERF-TEST-OVERLAP")]
 pub fn os() -> Os {
+    static OS: OnceLock<Os> = OnceLock::new();
+    OS.get_or_init(os_uncached).clone()
+}
+
+fn os_uncached() -> Os {
     let release = std::fs::read_to_string("/etc/os-release")
         .ok()
         .and_then(|text| {

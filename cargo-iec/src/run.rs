@@ -247,11 +247,14 @@ pub fn run(
         Runner::Nextest(_) => run_nextest(plan, runner, &packages, listed)?,
         Runner::Cargo(_) => run_cargo(plan, runner, &packages, merged)?,
     };
+    crate::timing::phase("runner");
     if doc_tests && !merged {
         run_doc_tests(plan, &packages, &mut output)?;
     }
-    let ignored = ignored_tests(binaries)?;
+    crate::timing::phase("doc tests");
+    let ignored = ignored_tests(&unreported(binaries, &output.run, listed))?;
     output.run.complete(listed, &ignored);
+    crate::timing::phase("ignored (--list --ignored)");
     Ok(output)
 }
 
@@ -498,9 +501,37 @@ pub fn from_junit_file(
     }
     run.runner = "junit".to_string();
     run.runner_version = Some(path.display().to_string());
-    let ignored = ignored_tests(&collected.binaries)?;
+    let ignored = ignored_tests(&unreported(&collected.binaries, &run, &collected.tests))?;
     run.complete(&collected.tests, &ignored);
     Ok(run)
+}
+
+/// The binaries with a listed test the run did not report. [`TestRun::complete`] asks
+/// which tests are ignored only for tests without an outcome, so only these binaries need
+/// asking: a `cargo test` run reports every ignored test itself (`... ignored, REASON`),
+/// and a binary with no ignored test and no filter has every test reported by either
+/// runner.
+#[requirement("TR-PERF-TEST-OVERLAP")]
+fn unreported<'a>(
+    binaries: &'a [TestBinary],
+    run: &TestRun,
+    listed: &BTreeMap<TargetRef, BTreeSet<String>>,
+) -> Vec<&'a TestBinary> {
+    binaries
+        .iter()
+        .filter(|binary| {
+            let label = target_label(&binary.target);
+            listed.get(&binary.target).is_some_and(|tests| {
+                tests.iter().any(|path| {
+                    !run.outcomes.contains_key(&crate::results::TestKey {
+                        package: binary.target.package.clone(),
+                        target: label.clone(),
+                        name: crate::results::harness_name(path).to_string(),
+                    })
+                })
+            })
+        })
+        .collect()
 }
 
 /// Which tests of each binary are ignored, with the reason `#[ignore = "..."]` gives.
@@ -508,11 +539,13 @@ pub fn from_junit_file(
 /// `--list --ignored` names them; running the binary with exactly those names then prints
 /// `test NAME ... ignored, REASON` for each without running any of them.
 fn ignored_tests(
-    binaries: &[TestBinary],
+    binaries: &[&TestBinary],
 ) -> Result<BTreeMap<TargetRef, BTreeMap<String, Option<String>>>, Error> {
     // One process (or two) per binary, independent of the others: run them in parallel.
-    let found: Vec<Result<Option<IgnoredIn>, Error>> =
-        binaries.par_iter().map(ignored_in).collect();
+    let found: Vec<Result<Option<IgnoredIn>, Error>> = binaries
+        .par_iter()
+        .map(|binary| ignored_in(binary))
+        .collect();
     let mut all = BTreeMap::new();
     for found in found {
         if let Some((target, ignored)) = found? {
@@ -576,6 +609,61 @@ mod tests {
         assert!(selects_targets(&args(&["--test=rate"])));
         assert!(!selects_targets(&args(&["dose", "--", "--lib"])));
         assert!(!selects_targets(&args(&[])));
+    }
+
+    #[test]
+    #[requirement("TR-PERF-TEST-OVERLAP", "TR-TEST-OUTCOMES")]
+    fn only_binaries_with_a_listed_test_the_run_did_not_report_are_asked_for_ignored_tests() {
+        let binary = |name: &str| TestBinary {
+            target: TargetRef {
+                package: "pump".to_string(),
+                kind: "test".to_string(),
+                name: name.to_string(),
+            },
+            crate_name: name.to_string(),
+            executable: name.into(),
+            package_dir: ".".into(),
+            profile_dir: None,
+            features: BTreeSet::new(),
+        };
+        let binaries = [
+            binary("all"),
+            binary("ignored"),
+            binary("filtered"),
+            binary("empty"),
+        ];
+        let listed: BTreeMap<TargetRef, BTreeSet<String>> = binaries
+            .iter()
+            .map(|b| {
+                let tests = match b.crate_name.as_str() {
+                    "empty" => BTreeSet::new(),
+                    name => ["a", "b"].iter().map(|t| format!("{name}::{t}")).collect(),
+                };
+                (b.target.clone(), tests)
+            })
+            .collect();
+        let mut run = TestRun::default();
+        let mut report = |target: &str, name: &str, result| {
+            run.outcomes.insert(
+                crate::results::TestKey {
+                    package: "pump".to_string(),
+                    target: format!("test:{target}"),
+                    name: name.to_string(),
+                },
+                crate::results::TestOutcome::new(result),
+            );
+        };
+        use crate::results::TestResult::{Failed, Ignored, Passed};
+        // `cargo test` reports ignored tests itself; nextest leaves them out.
+        report("all", "a", Passed);
+        report("all", "b", Ignored);
+        report("ignored", "a", Failed);
+        report("filtered", "b", Passed);
+        let asked: Vec<&str> = unreported(&binaries, &run, &listed)
+            .iter()
+            .map(|b| b.crate_name.as_str())
+            .collect();
+        assert_eq!(asked, ["ignored", "filtered"]);
     }
 
     #[test]

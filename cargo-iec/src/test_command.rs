@@ -53,16 +53,49 @@ pub fn run(args: &TestArgs, command_line: Vec<String>) -> Result<u8, Error> {
     run_with(args, command_line, &[])
 }
 
+/// Asks, each on a detached thread, what [`environment::collect`] and the test binaries'
+/// commands will ask later (each answer is kept once per process, so the later call
+/// waits for it instead of running the tool again): without a root, `cargo nextest
+/// --version`, `cargo -V` and rustc's target library directory; with the workspace root,
+/// `rustc -vV` run there and the machine's description (`uname -r`).
+#[requirement("TR-PERF-TEST-OVERLAP")]
+fn start_probes(root: Option<PathBuf>) {
+    let spawned = std::thread::Builder::new()
+        .name("iec-probes".to_string())
+        .spawn(move || match root {
+            None => crate::timing::overlapped("cargo nextest --version, cargo -V", || {
+                let _ = run::nextest_version();
+                let _ = run::cargo_version();
+                let _ = crate::compiled::host_library_dir();
+            }),
+            Some(root) => crate::timing::overlapped("rustc -vV, uname -r", || {
+                let _ = environment::rustc(&root);
+                let _ = environment::os();
+            }),
+        });
+    // Without a thread, each answer is asked when it is needed, as before.
+    drop(spawned);
+}
+
 /// [`run`], adding `extra` files (name, contents) to the bundle: `cargo iec impact --run`
 /// adds its impact record.
-#[requirement("TR-DESIGN-BUNDLE")]
+#[requirement("TR-DESIGN-BUNDLE", "TR-PERF-TEST-OVERLAP")]
 pub fn run_with(
     args: &TestArgs,
     command_line: Vec<String>,
     extra: &[(&str, String)],
 ) -> Result<u8, Error> {
     let time = UtcTime::now()?;
+    crate::timing::start();
+    // What the run records about its tools is asked while cargo reads the workspace.
+    start_probes(None);
+    // With the dependency graph: the SOUP list and the design record need it. (Read
+    // members-only and resolving the graph beside the build saves nothing: both cargo
+    // commands hold the package cache lock while they resolve, so they run one after the
+    // other anyway; docs/PERFORMANCE.md.)
     let workspace = Workspace::load(&args.selection)?;
+    crate::timing::phase("cargo metadata");
+    start_probes(Some(workspace.root.clone()));
     let policy = policy::Policy::resolve(
         &args.deny,
         &args.warn,
@@ -119,6 +152,7 @@ pub fn run_with(
     if !before.is_clean() {
         progress(&format!("warning: {}", dirty_message(&before)));
     }
+    crate::timing::phase("runner version, git status");
     let coverage_dir = workspace
         .metadata
         .target_directory
@@ -218,6 +252,7 @@ pub fn run_with(
         }
         _ => run::run(&plan, &runner, &collected.binaries, &collected.tests)?,
     };
+    crate::timing::phase("run");
     results::apply(&mut trace, &ran.run);
     if let Some(data) = &coverage_data {
         coverage::apply(
@@ -243,8 +278,10 @@ pub fn run_with(
         crate::accepted::apply(&mut trace, &file);
     }
 
+    crate::timing::phase("results, advisories, accepted gaps");
     // The tree as it is after the run is what the evidence describes.
     let source = environment::source_state(&workspace.root);
+    crate::timing::phase("git status");
     if args.require_clean && !source.is_clean() {
         return Err(Error::Input(format!(
             "--require-clean: the tree changed during the run: {}; no bundle was written",
@@ -271,6 +308,7 @@ pub fn run_with(
         runner_args: &args.runner_args,
         command: command_line,
     });
+    crate::timing::phase("environment (rustc -vV, nextest, uname)");
     let roots: Vec<&cargo_metadata::Package> = workspace.selected.iter().collect();
     let soup = soup::list(
         &workspace.metadata,
@@ -282,6 +320,7 @@ pub fn run_with(
     let index = report::TestIndex::new(&trace);
     let anomalies = anomalies::collect(&ran.run, &index, &trace.problems);
     let suites = report::junit_suites(&ran.run, &index);
+    crate::timing::phase("soup, anomalies");
 
     let mut bundle = EvidenceBundle::default();
     bundle.add("trace.json", output::json(&trace));
@@ -342,6 +381,7 @@ pub fn run_with(
         }
     };
     let manifest_sha256 = bundle.write(&destination)?;
+    crate::timing::phase("bundle");
 
     // The summary, for people, on stderr.
     let counts = ran.run.counts();

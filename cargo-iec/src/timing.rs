@@ -50,3 +50,21 @@ pub(crate) fn phase(name: &str) {
         }
     }
 }
+
+/// Times `work`, which runs beside the phases (on a thread of its own): prints its wall
+/// time as `timing: NAME 0.231 s (overlapped)` without ending the current phase.
+pub(crate) fn overlapped<T>(name: &str, work: impl FnOnce() -> T) -> T {
+    if !enabled() {
+        return work();
+    }
+    let started = Instant::now();
+    let result = work();
+    #[allow(clippy::print_stderr)] // a measuring aid, on stderr like every log
+    {
+        eprintln!(
+            "timing: {name} {:.3} s (overlapped)",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    result
+}
