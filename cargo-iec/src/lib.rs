@@ -171,10 +171,60 @@ pub(crate) fn traced_with_build(
     ),
     Error,
 > {
+    // A workspace read without its Cargo graph (`--static`) needs it for the design gaps
+    // as soon as it has a unit: resolved beside the scan from the first file naming one
+    // (docs/PERFORMANCE.md), and waited for by `design::apply`.
+    std::thread::scope(|scope| {
+        let (hinted, hint) = std::sync::mpsc::channel::<()>();
+        if workspace.is_unresolved() {
+            scope.spawn(move || {
+                // Nothing sent: the scan found no unit name and dropped its sender.
+                if hint.recv().is_ok() {
+                    // An error is reported by the resolution that needs the graph.
+                    let _ = workspace.resolve();
+                }
+            });
+        }
+        let hinted = std::sync::Mutex::new(Some(hinted));
+        let unit_hint = static_scan::UnitHint::new(move || {
+            if let Some(sender) = hinted.lock().ok().and_then(|mut sender| sender.take()) {
+                let _ = sender.send(());
+            }
+        });
+        traced_beside(
+            workspace,
+            selection,
+            channels,
+            include_orphans,
+            mode,
+            unit_hint,
+        )
+    })
+}
+
+/// [`traced_with_build`], its scan giving `unit_hint`.
+fn traced_beside(
+    workspace: &workspace::Workspace,
+    selection: &PackageSelection,
+    channels: &cli::ChannelArgs,
+    include_orphans: bool,
+    mode: &compiled::BuildMode,
+    unit_hint: static_scan::UnitHint,
+) -> Result<
+    (
+        iec_model::Catalogue,
+        trace::Trace,
+        compiled::Collected,
+        usize,
+    ),
+    Error,
+> {
     // The catalogue and the sources are independent: read side by side (the scan's
     // threads take the catalogue's while it parses).
-    let (catalogue, mut scan) =
-        rayon::join(|| workspace.catalogue(), || static_scan::scan(workspace));
+    let (catalogue, mut scan) = rayon::join(
+        || workspace.catalogue(),
+        || static_scan::scan_with_hint(workspace, unit_hint),
+    );
     let catalogue = catalogue?;
     timing::phase("catalogue and scan");
     let foreign_target = selection

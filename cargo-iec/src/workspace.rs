@@ -34,6 +34,9 @@ pub struct Workspace {
     unresolved: Option<MetadataCommand>,
     /// Its output.
     resolved: OnceLock<Metadata>,
+    /// Held while `unresolved` runs, so a resolution started early on another thread
+    /// ([`Workspace::resolve`] from the scan's hint) is waited for, not run twice.
+    resolving: Mutex<()>,
     /// The catalogue read while `cargo metadata` ran (see [`Prefetch`]); taken by the first
     /// [`Workspace::catalogue`].
     prefetched: Mutex<Option<Prefetch>>,
@@ -186,6 +189,7 @@ impl Workspace {
             history: true,
             unresolved: no_deps.then_some(full),
             resolved: OnceLock::new(),
+            resolving: Mutex::new(()),
             prefetched: Mutex::new(prefetch),
         })
     }
@@ -197,10 +201,22 @@ impl Workspace {
         if let Some(command) = &self.unresolved
             && self.resolved.get().is_none()
         {
-            let metadata = run_metadata(command)?;
-            let _ = self.resolved.set(metadata);
+            let _running = self
+                .resolving
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Another thread may have resolved it while this one waited.
+            if self.resolved.get().is_none() {
+                let metadata = run_metadata(command)?;
+                let _ = self.resolved.set(metadata);
+            }
         }
         Ok(())
+    }
+
+    /// Whether [`Workspace::resolve`] still has a `cargo metadata` to run.
+    pub fn is_unresolved(&self) -> bool {
+        self.unresolved.is_some() && self.resolved.get().is_none()
     }
 
     /// The metadata with the resolved dependency graph and every package: `metadata`, or

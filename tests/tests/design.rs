@@ -351,6 +351,7 @@ fn the_evidence_bundle_holds_the_design_record_and_the_trace_links_each_unit_to_
 /// of crates).
 #[test]
 #[requirement("TR-PERF-METADATA")]
+#[requirement("TR-PERF-UNIT-HINT")]
 #[requirement("TR-DESIGN-GAPS")]
 fn the_static_trace_resolves_the_cargo_graph_for_the_design_gaps() {
     let fixture = Fixture::new("design");
@@ -376,6 +377,36 @@ fn the_static_trace_resolves_the_cargo_graph_for_the_design_gaps() {
     ] {
         assert!(found.contains(&expected.to_string()), "{found:?}");
     }
+}
+
+/// The graph is resolved beside the scan once a file names a unit: when that resolution
+/// fails (a dependency cargo cannot find, which `cargo metadata --no-deps` does not
+/// look up), the failure is still reported, as cargo words it, with exit code 2 and no
+/// trace; it is not lost on its thread, and the trace does not hang waiting for it.
+#[test]
+#[requirement("TR-PERF-UNIT-HINT")]
+fn a_graph_that_cannot_be_resolved_beside_the_scan_is_still_an_error() {
+    let fixture = Fixture::new("design");
+    // A registry dependency that does not exist, offline: `--no-deps` never looks it up,
+    // the resolution fails at once.
+    fixture.edit(
+        "Cargo.toml",
+        "[dependencies]\n",
+        "[dependencies]\niec-trace-no-such-crate = \"99\"\n",
+    );
+    let run = iec_acceptance::run(
+        fixture
+            .command()
+            .env("CARGO_NET_OFFLINE", "true")
+            .args(["trace", "--static", "--format", "json"]),
+    );
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stdout.is_empty(), "{run}");
+    assert!(
+        run.stderr
+            .contains("no matching package named `iec-trace-no-such-crate`"),
+        "{run}"
+    );
 }
 
 /// The design gaps of a trace, `kind unit path`, without the other kinds.

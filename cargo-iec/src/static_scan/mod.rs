@@ -164,11 +164,44 @@ impl std::fmt::Display for ScanError {
 impl std::error::Error for ScanError {}
 
 /// How to scan.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     /// Parse every file fully with `syn` (checks the syntax of every function body; several
     /// times slower).
     pub full_parse: bool,
+    /// Told when a file names a unit annotation.
+    pub unit_hint: UnitHint,
+}
+
+/// A hint the scan gives as soon as a file names `software_unit` or `module_unit` (not
+/// a promise that a unit is found: the name may be imported and unused): the design read,
+/// which needs the resolved Cargo graph, will probably follow, so the caller can start
+/// resolving it beside the scan. Called from any scan thread, once per such file; it
+/// changes nothing in what the scan finds.
+#[derive(Clone, Default)]
+pub struct UnitHint(Option<std::sync::Arc<dyn Fn() + Send + Sync>>);
+
+impl UnitHint {
+    /// A hint that calls `on_unit`.
+    pub fn new(on_unit: impl Fn() + Send + Sync + 'static) -> UnitHint {
+        UnitHint(Some(std::sync::Arc::new(on_unit)))
+    }
+
+    pub(crate) fn give(&self) {
+        if let Some(on_unit) = &self.0 {
+            on_unit();
+        }
+    }
+}
+
+impl std::fmt::Debug for UnitHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "UnitHint(set)"
+        } else {
+            "UnitHint(none)"
+        })
+    }
 }
 
 /// One target to scan: a crate root and how names resolve in it.
@@ -252,8 +285,18 @@ pub fn targets_of(package: &Package) -> Vec<TargetSource> {
 /// Scans the sources of the selected packages of `workspace`.
 #[requirement("TR-TRACE-STATIC")]
 pub fn scan(workspace: &Workspace) -> Scan {
+    scan_with_hint(workspace, UnitHint::default())
+}
+
+/// [`scan`], telling `unit_hint` when a file names a unit annotation.
+#[requirement("TR-PERF-UNIT-HINT")]
+pub fn scan_with_hint(workspace: &Workspace, unit_hint: UnitHint) -> Scan {
     let targets: Vec<TargetSource> = workspace.selected.iter().flat_map(targets_of).collect();
-    scan_targets(&workspace.root, &targets, &ScanOptions::default())
+    let options = ScanOptions {
+        unit_hint,
+        ..ScanOptions::default()
+    };
+    scan_targets(&workspace.root, &targets, &options)
 }
 
 /// Scans one package (relative paths from `workspace_root`).

@@ -519,6 +519,9 @@ impl<'w> Walk<'w> {
                 }
             };
             let (mut hits, aliases) = find(&self.names);
+            if hits.units {
+                self.options.unit_hint.give();
+            }
             let own_names;
             let names = if aliases.is_empty() {
                 &self.names

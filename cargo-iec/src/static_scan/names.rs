@@ -88,6 +88,9 @@ impl Names {
 pub(crate) struct Hits {
     names: Vec<usize>,
     modules: Vec<usize>,
+    /// Whether a unit annotation's name (`software_unit`, `module_unit` or an alias of
+    /// one) occurs outside function bodies.
+    pub(crate) units: bool,
 }
 
 impl Hits {
@@ -120,6 +123,7 @@ impl Hits {
                 hits.modules.push(token.start as usize);
             } else if let Some(kind) = names.kind(text) {
                 hits.names.push(token.start as usize);
+                hits.units |= matches!(kind, AnnKind::Unit | AnnKind::ModuleUnit);
                 if AnnKind::from_canonical(text).is_some()
                     && ident(k + 1) == Some("as")
                     && let Some(alias) = ident(k + 2)
@@ -157,8 +161,14 @@ impl Hits {
     pub(crate) fn from_text(text: &str, names: &Names) -> (Hits, Vec<(String, AnnKind)>) {
         let mut hits = Hits::default();
         for needle in &names.needles {
+            let before = hits.names.len();
             hits.names
                 .extend(text.match_indices(needle.as_str()).map(|(at, _)| at));
+            hits.units |= hits.names.len() > before
+                && matches!(
+                    names.kind(needle),
+                    Some(AnnKind::Unit | AnnKind::ModuleUnit)
+                );
         }
         hits.names.sort_unstable();
         hits.modules = module_declarations(text);

@@ -42,7 +42,13 @@ fn scan_with(files: &[(&str, &str)], options: &ScanOptions) -> Scan {
 /// checks both give the same result.
 fn scan(files: &[(&str, &str)]) -> Scan {
     let fast = scan_with(files, &ScanOptions::default());
-    let full = scan_with(files, &ScanOptions { full_parse: true });
+    let full = scan_with(
+        files,
+        &ScanOptions {
+            full_parse: true,
+            ..ScanOptions::default()
+        },
+    );
     assert_eq!(fast, full, "the fast reader and syn disagree");
     fast
 }
@@ -502,7 +508,13 @@ fn a_full_parse_also_reports_syntax_errors_in_bodies_without_annotations() {
         "bodies without annotations are the compiler's business"
     );
     assert_eq!(fast.records.len(), 1);
-    let full = scan_with(&files, &ScanOptions { full_parse: true });
+    let full = scan_with(
+        &files,
+        &ScanOptions {
+            full_parse: true,
+            ..ScanOptions::default()
+        },
+    );
     assert_eq!(full.errors.len(), 1);
     assert_eq!((full.errors[0].line, full.errors[0].column), (3, 13));
 }
@@ -852,4 +864,32 @@ fn glob_imports_are_resolved_once_per_scope() {
     let fast = scan_with(&[("src/lib.rs", &source)], &ScanOptions::default());
     let again = scan_with(&[("src/lib.rs", &source)], &ScanOptions::default());
     assert_eq!(fast, again);
+}
+
+/// The unit hint is given for a file naming a unit annotation, outside function bodies,
+/// and never for a workspace without one.
+#[test]
+#[requirement("TR-PERF-UNIT-HINT")]
+fn the_unit_hint_is_given_for_unit_names_only() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hints = |files: &[(&str, &str)]| {
+        let count = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&count);
+        let options = ScanOptions {
+            unit_hint: UnitHint::new(move || {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }),
+            ..ScanOptions::default()
+        };
+        let _ = scan_with(files, &options);
+        count.load(Ordering::Relaxed)
+    };
+    let requirement_only =
+        "use iec_runtime::requirement;\n#[requirement(\"R-1\")]\npub fn f() {}\n";
+    assert_eq!(hints(&[("src/lib.rs", requirement_only)]), 0);
+    let unit = "use iec_runtime::software_unit;\n#[software_unit(id = \"SU-1\")]\npub mod m {}\n";
+    assert!(hints(&[("src/lib.rs", unit)]) >= 1);
+    let module_unit = "iec_runtime::module_unit!(id = \"SU-2\");\npub fn f() {}\n";
+    assert!(hints(&[("src/lib.rs", module_unit)]) >= 1);
 }
