@@ -452,25 +452,25 @@ fn run_trace(args: &TraceArgs) -> Result<u8, Error> {
             if scan_errors == 1 { "" } else { "s" }
         )));
     }
+    // JSON is streamed to its destination: a large trace's is never held whole
+    // (docs/PERFORMANCE.md); the other formats are rendered first.
     let text = match args.format {
-        TraceFormat::Table => output::table(&trace, args.view),
-        // Streamed: the JSON of a large trace is never held whole (docs/PERFORMANCE.md).
-        TraceFormat::Json => String::new(),
-        TraceFormat::Markdown => formats::markdown::render(&trace),
-        TraceFormat::Csv => formats::csv::render(&trace).map_err(|error| Error::Io {
+        TraceFormat::Json => None,
+        TraceFormat::Table => Some(output::table(&trace, args.view)),
+        TraceFormat::Markdown => Some(formats::markdown::render(&trace)),
+        TraceFormat::Csv => Some(formats::csv::render(&trace).map_err(|error| Error::Io {
             context: "cannot render the CSV".to_string(),
             source: error.into(),
-        })?,
-        TraceFormat::Html => formats::html::render(&trace),
-        TraceFormat::Sarif => formats::sarif::render(&trace, &policy),
+        })?),
+        TraceFormat::Html => Some(formats::html::render(&trace)),
+        TraceFormat::Sarif => Some(formats::sarif::render(&trace, &policy)),
     };
     timing::phase("render");
-    if args.format == TraceFormat::Json {
-        output::write_with(args.output.as_deref(), |out| {
+    match &text {
+        Some(text) => output::write(args.output.as_deref(), text)?,
+        None => output::write_with(args.output.as_deref(), |out| {
             output::write_json(out, &trace)
-        })?;
-    } else {
-        output::write(args.output.as_deref(), &text)?;
+        })?,
     }
     timing::phase("write");
     let code = trace_outcome(&trace, &policy, tests_failed);
