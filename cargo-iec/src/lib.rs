@@ -185,11 +185,10 @@ pub(crate) fn traced_with_build(
                 }
             });
         }
-        let hinted = std::sync::Mutex::new(Some(hinted));
+        // Given once per file naming a unit; the first wakes the thread, the rest are
+        // never read.
         let unit_hint = static_scan::UnitHint::new(move || {
-            if let Some(sender) = hinted.lock().ok().and_then(|mut sender| sender.take()) {
-                let _ = sender.send(());
-            }
+            let _ = hinted.send(());
         });
         traced_beside(
             workspace,
