@@ -128,6 +128,15 @@ fn host_triple(root: &std::path::Path) -> Option<String> {
     environment::rustc(root).host
 }
 
+/// A trace with what it was built from: the catalogue, what the compiled channel collected,
+/// and how many source files the static scan could not read.
+pub(crate) type Traced = (
+    iec_model::Catalogue,
+    trace::Trace,
+    compiled::Collected,
+    usize,
+);
+
 /// [`traced`], also returning what the compiled channel collected (test binaries and the
 /// tests their harnesses list), which joining test results needs, and how many source files
 /// the static scan could not read (each reported on stderr).
@@ -136,15 +145,7 @@ pub(crate) fn traced_with_tests(
     selection: &PackageSelection,
     channels: &cli::ChannelArgs,
     include_orphans: bool,
-) -> Result<
-    (
-        iec_model::Catalogue,
-        trace::Trace,
-        compiled::Collected,
-        usize,
-    ),
-    Error,
-> {
+) -> Result<Traced, Error> {
     traced_with_build(
         workspace,
         selection,
@@ -162,15 +163,7 @@ pub(crate) fn traced_with_build(
     channels: &cli::ChannelArgs,
     include_orphans: bool,
     mode: &compiled::BuildMode,
-) -> Result<
-    (
-        iec_model::Catalogue,
-        trace::Trace,
-        compiled::Collected,
-        usize,
-    ),
-    Error,
-> {
+) -> Result<Traced, Error> {
     // A workspace read without its Cargo graph (`--static`) needs it for the design gaps
     // as soon as it has a unit: resolved beside the scan from the first file naming one
     // (docs/PERFORMANCE.md), and waited for by `design::apply`.
@@ -209,15 +202,7 @@ fn traced_beside(
     include_orphans: bool,
     mode: &compiled::BuildMode,
     unit_hint: static_scan::UnitHint,
-) -> Result<
-    (
-        iec_model::Catalogue,
-        trace::Trace,
-        compiled::Collected,
-        usize,
-    ),
-    Error,
-> {
+) -> Result<Traced, Error> {
     // The catalogue and the sources are independent: read side by side (the scan's
     // threads take the catalogue's while it parses).
     let (catalogue, mut scan) = rayon::join(

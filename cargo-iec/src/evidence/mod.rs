@@ -198,13 +198,18 @@ mod tests {
         assert!(again.is_err(), "an existing bundle must not be overwritten");
         std::fs::create_dir(scratch.path().join("empty")).unwrap();
         assert!(bundle.write(&scratch.path().join("empty")).is_err());
-        let leftovers: Vec<_> = std::fs::read_dir(scratch.path())
+        let leftovers = partial_directories(scratch.path());
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    /// The half-written bundle directories left in `dir`.
+    fn partial_directories(dir: &std::path::Path) -> Vec<String> {
+        std::fs::read_dir(dir)
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| n.starts_with(PARTIAL_PREFIX))
-            .collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
+            .collect()
     }
 
     #[test]
@@ -233,12 +238,7 @@ mod tests {
             "{error}"
         );
         assert!(!broken.exists());
-        let leftovers: Vec<_> = std::fs::read_dir(scratch.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with(PARTIAL_PREFIX))
-            .collect();
+        let leftovers = partial_directories(scratch.path());
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 
