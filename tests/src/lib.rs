@@ -436,6 +436,21 @@ fn regex_escape(text: &str) -> String {
     escaped
 }
 
+/// The `(kind, reason)` of each entry of an evidence bundle's `anomalies.json`, in order.
+pub fn anomaly_kinds(anomalies: &serde_json::Value) -> Vec<(String, String)> {
+    anomalies["anomalies"]
+        .as_array()
+        .expect("anomalies")
+        .iter()
+        .map(|a| {
+            (
+                a["kind"].as_str().unwrap_or("?").to_string(),
+                a["reason"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
 /// Every link of a trace JSON, one line each: `REQ implemented_by|verified_by PATH`, in the
 /// order of the file (requirements sorted, then links sorted).
 pub fn links(json: &serde_json::Value) -> Vec<String> {

@@ -177,17 +177,7 @@ fn check_results_bundle(run: &Run, bundle: &Path) {
     );
     let anomalies = read_json(&bundle.join("anomalies.json"));
     assert_eq!(anomalies["schema"], "iec-trace/anomalies/v1");
-    let kinds: Vec<(String, String)> = anomalies["anomalies"]
-        .as_array()
-        .expect("anomalies")
-        .iter()
-        .map(|a| {
-            (
-                a["kind"].as_str().unwrap_or("?").to_string(),
-                a["reason"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
+    let kinds = iec_acceptance::anomaly_kinds(&anomalies);
     assert_eq!(kinds.len(), 3, "{anomalies:#}");
     assert_eq!(kinds[0].0, "failed");
     assert!(kinds[0].1.contains("1.5 uL must round down"), "{kinds:?}");

@@ -134,17 +134,7 @@ fn without_nextest_the_probed_answers_pick_cargo_test_and_fill_the_environment_r
         serde_json::json!({"passed": 3, "failed": 1, "ignored": 1, "not_run": 1})
     );
     let anomalies = read_json(&bundle.join("anomalies.json"));
-    let kinds: Vec<(String, String)> = anomalies["anomalies"]
-        .as_array()
-        .expect("anomalies")
-        .iter()
-        .map(|a| {
-            (
-                a["kind"].as_str().unwrap_or("?").to_string(),
-                a["reason"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
+    let kinds = iec_acceptance::anomaly_kinds(&anomalies);
     assert!(
         kinds.contains(&(
             "ignored".to_string(),
