@@ -247,7 +247,6 @@ pub fn explain_empty(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Declares;
 
     fn features(list: &[&str]) -> BTreeSet<String> {
         list.iter().map(|s| (*s).to_string()).collect()
@@ -279,25 +278,7 @@ mod tests {
     }
 
     fn record(file: &str, line: u32, cfg: Option<&str>) -> Record {
-        Record {
-            path: format!("p::f{line}"),
-            declares: Declares::Requirements {
-                ids: vec!["R".to_string()],
-                qualifiers: Vec::new(),
-            },
-            item_kind: "fn".to_string(),
-            file: file.to_string(),
-            line,
-            column: 8,
-            package: "p".to_string(),
-            is_test: false,
-            target: TargetRef {
-                package: "p".to_string(),
-                kind: "lib".to_string(),
-                name: "p".to_string(),
-            },
-            cfg: cfg.map(str::to_string),
-        }
+        crate::record::test_record(&format!("p::f{line}"), "R", file, line, cfg)
     }
 
     #[test]

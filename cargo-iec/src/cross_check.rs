@@ -128,25 +128,7 @@ mod tests {
     use super::*;
 
     fn record(path: &str, id: &str, cfg: Option<&str>) -> Record {
-        Record {
-            path: path.to_string(),
-            declares: Declares::Requirements {
-                ids: vec![id.to_string()],
-                qualifiers: Vec::new(),
-            },
-            item_kind: "fn".to_string(),
-            file: "src/lib.rs".to_string(),
-            line: 3,
-            column: 8,
-            package: "p".to_string(),
-            is_test: false,
-            target: TargetRef {
-                package: "p".to_string(),
-                kind: "lib".to_string(),
-                name: "p".to_string(),
-            },
-            cfg: cfg.map(str::to_string),
-        }
+        crate::record::test_record(path, id, "src/lib.rs", 3, cfg)
     }
 
     fn lib() -> BTreeSet<TargetRef> {

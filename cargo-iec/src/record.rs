@@ -111,3 +111,34 @@ pub struct Record {
     /// when the compiled channel saw it, since the compiler already resolved them).
     pub cfg: Option<String>,
 }
+
+/// A record for unit tests: `path` implements `id` in the library of package `p`, at
+/// `file:line:8`, under `cfg`.
+#[cfg(test)]
+pub(crate) fn test_record(
+    path: &str,
+    id: &str,
+    file: &str,
+    line: u32,
+    cfg: Option<&str>,
+) -> Record {
+    Record {
+        path: path.to_string(),
+        declares: Declares::Requirements {
+            ids: vec![id.to_string()],
+            qualifiers: Vec::new(),
+        },
+        item_kind: "fn".to_string(),
+        file: file.to_string(),
+        line,
+        column: 8,
+        package: "p".to_string(),
+        is_test: false,
+        target: TargetRef {
+            package: "p".to_string(),
+            kind: "lib".to_string(),
+            name: "p".to_string(),
+        },
+        cfg: cfg.map(str::to_string),
+    }
+}

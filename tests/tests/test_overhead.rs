@@ -41,6 +41,31 @@ fn iec_test_with_cargo(fixture: &Fixture, cargo: &Path, args: &[&str]) -> Run {
     )
 }
 
+/// The `results` fixture, a `cargo` without nextest, and where a bundle would go.
+#[cfg(unix)]
+struct WithoutNextest {
+    fixture: Fixture,
+    cargo: PathBuf,
+    bundle: PathBuf,
+    _tools: tempfile::TempDir,
+    _out: tempfile::TempDir,
+}
+
+#[cfg(unix)]
+impl WithoutNextest {
+    fn new() -> WithoutNextest {
+        let tools = tempfile::tempdir().expect("temporary directory");
+        let out = tempfile::tempdir().expect("temporary directory");
+        WithoutNextest {
+            fixture: Fixture::new("results"),
+            cargo: cargo_without_nextest(tools.path()),
+            bundle: out.path().join("bundle"),
+            _tools: tools,
+            _out: out,
+        }
+    }
+}
+
 fn read_json(path: &Path) -> Value {
     let text =
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
@@ -51,14 +76,11 @@ fn read_json(path: &Path) -> Value {
 #[cfg(unix)]
 #[requirement("TR-PERF-TEST-OVERLAP", "TR-TEST-RUN", "TR-TEST-EXIT")]
 fn a_runner_probe_that_fails_on_its_own_thread_is_still_an_error_with_exit_2() {
-    let fixture = Fixture::new("results");
-    let tools = tempfile::tempdir().expect("temporary directory");
-    let cargo = cargo_without_nextest(tools.path());
-    let out = tempfile::tempdir().expect("temporary directory");
-    let bundle = out.path().join("bundle");
+    let setup = WithoutNextest::new();
+    let (fixture, cargo, bundle) = (&setup.fixture, &setup.cargo, &setup.bundle);
     let run = iec_test_with_cargo(
-        &fixture,
-        &cargo,
+        fixture,
+        cargo,
         &["--runner", "nextest", "--out", &bundle.to_string_lossy()],
     );
     assert_eq!(run.code, 2, "{run}");
@@ -78,14 +100,11 @@ fn a_runner_probe_that_fails_on_its_own_thread_is_still_an_error_with_exit_2() {
 #[requirement("TR-PERF-TEST-OVERLAP", "TR-TEST-RUN", "TR-TEST-OUTCOMES")]
 #[requirement("TR-EVIDENCE-ENV")]
 fn without_nextest_the_probed_answers_pick_cargo_test_and_fill_the_environment_record() {
-    let fixture = Fixture::new("results");
-    let tools = tempfile::tempdir().expect("temporary directory");
-    let cargo = cargo_without_nextest(tools.path());
-    let out = tempfile::tempdir().expect("temporary directory");
-    let bundle = out.path().join("bundle");
+    let setup = WithoutNextest::new();
+    let (fixture, cargo, bundle) = (&setup.fixture, &setup.cargo, &setup.bundle);
     let run = iec_test_with_cargo(
-        &fixture,
-        &cargo,
+        fixture,
+        cargo,
         &[
             "--out",
             &bundle.to_string_lossy(),
