@@ -318,6 +318,29 @@ pub(crate) fn has_test_attribute(attrs: &[Attribute]) -> bool {
     })
 }
 
+/// Whether the function stays the test the harness runs, under its own name and module:
+/// `#[test]` (also `#[tokio::test]` and the like, which keep the function and wrap its
+/// body), with `#[should_panic]` or `#[ignore]`. Not `#[rstest]`, `#[test_case]` and other
+/// attributes that generate test functions of other names, possibly in a module of their
+/// own: there the compiler's path of the function holding the body is still needed.
+pub(crate) fn keeps_test_path(attrs: &[Attribute]) -> bool {
+    let last = |attr: &Attribute| {
+        attr.path()
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+    };
+    let test = attrs
+        .iter()
+        .any(|attr| matches!(last(attr).as_deref(), Some("test" | "rustc_test_marker")));
+    test && attrs.iter().all(|attr| {
+        !matches!(
+            last(attr).as_deref(),
+            Some("rstest" | "test_case" | "proptest" | "quickcheck" | "wasm_bindgen_test")
+        )
+    })
+}
+
 /// `#[cfg(...)]` attributes of the item, to copy onto sibling registrations.
 pub(crate) fn cfg_attributes(attrs: &[Attribute]) -> Vec<&Attribute> {
     attrs.iter().filter(|a| a.path().is_ident("cfg")).collect()

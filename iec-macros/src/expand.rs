@@ -13,12 +13,24 @@ use crate::attr::{self, Syntax};
 use crate::doc;
 use crate::valid;
 
-/// Distinguishes the marker functions of several annotations on one function.
+/// Distinguishes the marker types of several annotations on one function.
 static MARKERS: AtomicUsize = AtomicUsize::new(0);
 
 fn fallback(item: TokenStream, errors: Vec<syn::Error>) -> TokenStream {
     let errors = errors.into_iter().map(|e| e.to_compile_error());
     quote! { #(#errors)* #item }
+}
+
+/// The registration of `record` (with `items` it needs, such as a marker type), in test
+/// builds only unless iec-runtime's `registry-in-all-builds` feature says otherwise: the
+/// `cfg` is decided by `register!`, which is compiled with iec-runtime's features.
+fn registration(private: &TokenStream, items: TokenStream, record: TokenStream) -> TokenStream {
+    quote! {
+        #private::register! {
+            #items
+            #private::inventory::submit! { #record }
+        }
+    }
 }
 
 fn site(span: Span) -> TokenStream {
@@ -90,7 +102,7 @@ fn optional(value: Option<&LitStr>) -> TokenStream {
 }
 
 /// What every record holds about its item, as the arguments of an `Annotation` constructor:
-/// its kind, its name, its marker function (when there is one) and its site.
+/// its kind, its name, its marker type (when there is one) and its site.
 struct ItemParts {
     kind: TokenStream,
     name: String,
@@ -104,7 +116,10 @@ impl ItemParts {
             kind: item_kind(target.kind),
             name: target.name.clone(),
             marker: match marker {
-                Some(marker) => quote! { ::core::option::Option::Some(#marker) },
+                Some(marker) => {
+                    let private = private();
+                    quote! { ::core::option::Option::Some(#private::core::any::type_name::<#marker>) }
+                }
                 None => quote! { ::core::option::Option::None },
             },
             site: site(target.name_span),
@@ -155,11 +170,13 @@ fn with_leading_statements(body: &Group, statements: TokenStream) -> Group {
 /// Places `record` where the target allows and returns the final tokens.
 fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStream>) -> TokenStream {
     let private = private();
-    let marker_fn = |marker: &syn::Ident| {
+    // A type declared inside the item: `type_name` spells its path through the enclosing
+    // function, impl included (FINDINGS.md). One generic instance per marker, where a
+    // marker function needed three (itself, `type_name_of_val` and `type_name`).
+    let marker_type = |marker: &syn::Ident| {
         quote! {
-            fn #marker() -> &'static str {
-                #private::core::any::type_name_of_val(&#marker)
-            }
+            #[allow(non_camel_case_types)]
+            struct #marker;
         }
     };
     match &target.placement {
@@ -169,14 +186,15 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
                 iec_model::rust_path::MARKER,
                 MARKERS.fetch_add(1, Ordering::Relaxed)
             );
-            let marker_item = marker_fn(&marker);
-            let record = record(ItemParts::of(&target, Some(&marker)));
-            let registration = quote! {
-                #private::register! {
-                    #marker_item
-                    #private::inventory::submit! { #record }
-                }
+            // A `#[test]` function is never an associated function (rustc rejects it
+            // there), so `module_path!()` and its name already give its path: no marker.
+            let (marker_item, marker) = if ast::keeps_test_path(&target.attrs) {
+                (quote! {}, None)
+            } else {
+                (marker_type(&marker), Some(marker))
             };
+            let record = record(ItemParts::of(&target, marker.as_ref()));
+            let registration = registration(&private, marker_item, record);
             let syn::ItemFn {
                 attrs, vis, sig, ..
             } = &**function;
@@ -189,15 +207,13 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
                 iec_model::rust_path::MARKER,
                 MARKERS.fetch_add(1, Ordering::Relaxed)
             );
-            let marker_item = marker_fn(&marker);
+            let marker_item = marker_type(&marker);
             let record = record(ItemParts::of(&target, Some(&marker)));
             let wrap = |expr: &syn::Expr| -> Box<syn::Expr> {
+                let registration = registration(&private, marker_item.clone(), record.clone());
                 Box::new(syn::parse_quote! {{
                     #tracking
-                    #private::register! {
-                        #marker_item
-                        #private::inventory::submit! { #record }
-                    }
+                    #registration
                     #expr
                 }})
             };
@@ -215,6 +231,7 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
         }
         Placement::Sibling(tokens) => {
             let record = record(ItemParts::of(&target, None));
+            let registration = registration(&private, quote! {}, record);
             let cfgs = ast::cfg_attributes(&target.attrs);
             // `type X = ...;` is also how an associated type in a trait impl reads, where
             // no sibling item can go. An unnamed const there fails with "`const` items in
@@ -234,9 +251,7 @@ fn place(target: Target, record: &RecordBuilder<'_>, tracking: Option<TokenStrea
                 #[allow(non_upper_case_globals, dead_code)]
                 const #name: () = {
                     #tracking
-                    #private::register! {
-                        #private::inventory::submit! { #record }
-                    }
+                    #registration
                 };
             }
         }
@@ -394,12 +409,11 @@ fn unit_declaration(args: &attr::UnitArgs) -> TokenStream {
 /// The record of a module declared from inside: `module_path!()` is the module itself.
 fn module_registration(record: TokenStream, tracking: Option<TokenStream>) -> TokenStream {
     let private = private();
+    let registration = registration(&private, quote! {}, record);
     quote! {
         const _: () = {
             #tracking
-            #private::register! {
-                #private::inventory::submit! { #record }
-            }
+            #registration
         };
     }
 }

@@ -6,7 +6,7 @@
 //! * [`discover`]: where a package's catalogue lives (`[package.metadata.iec]`,
 //!   `[workspace.metadata.iec]`, or `requirements.toml` at the workspace root).
 //! * [`problem`]: problem reports (`[[problem]]`, IEC 62304 clause 9).
-//! * [`rust_path`]: turns the compiler's `type_name` of a marker function into the Rust path
+//! * [`rust_path`]: turns the compiler's `type_name` of a marker type into the Rust path
 //!   the trace shows (`crate::module::Type::method`).
 //!
 //! ```

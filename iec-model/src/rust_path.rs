@@ -1,12 +1,14 @@
 //! Rust paths as the trace shows them.
 //!
-//! An attribute on a method cannot see its impl's type, so the macros place a marker
-//! function in the method's body and ask the compiler for its name at run time
-//! (`core::any::type_name_of_val`, see FINDINGS.md). The compiler's spelling carries
+//! An attribute on a method cannot see its impl's type, so the macros declare a marker
+//! type (`struct __iec_item_path_N;`) in the method's body and ask the compiler for its
+//! name at run time (`core::any::type_name`, spelled like `type_name_of_val` of a nested
+//! function in FINDINGS.md: the enclosing function's path, impl included). The compiler's
+//! spelling carries
 //! generic arguments, qualified `<Type as Trait>::method` forms and `{{closure}}` segments;
 //! [`normalize`] reduces it to the path a person would write: `crate::module::Type::method`.
 
-/// The name of the marker function the macros generate; [`normalize`] drops it.
+/// The name of the marker type the macros generate; [`normalize`] drops it.
 pub const MARKER: &str = "__iec_item_path";
 
 /// Reduces a compiler-printed path (`type_name`, `module_path!()`, or a stringified type)
