@@ -17,6 +17,7 @@ use serde_json::Value;
 /// The `cargo-nextest` executable, where cargo would find it (`PATH`, then
 /// `$CARGO_HOME/bin`), when it is recent enough to reuse a build; `None` (the test is
 /// skipped) otherwise.
+#[allow(clippy::print_stderr)] // says why a test is skipped, as the tests themselves do
 fn cargo_nextest() -> Option<PathBuf> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
