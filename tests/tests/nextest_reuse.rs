@@ -214,27 +214,19 @@ fn builds(commands: &[String]) -> (bool, bool) {
     )
 }
 
-#[test]
-#[requirement(
-    "TR-PERF-REUSE-BUILD",
-    "TR-TEST-RUN",
-    "TR-TEST-OUTCOMES",
-    "TR-TEST-JOIN"
-)]
-#[requirement("TR-EVIDENCE-BUNDLE", "TR-EVIDENCE-ENV")]
-fn nextest_runs_the_build_cargo_iec_made_and_the_evidence_is_that_of_its_own_build() {
-    let Some(nextest) = cargo_nextest() else {
-        return;
-    };
-    let fixture = Fixture::new("results");
-    let args = ["--runner", "nextest", "--", "--", "--skip", "filtered_out"];
+/// Runs `cargo iec test ARGS` on `fixture` twice, nextest building the tests itself
+/// (IEC_TRACE_NEXTEST_REUSE=0) and reusing cargo-iec's build; checks from the logged cargo
+/// commands that the reusing run made one build and `cargo nextest run` started no cargo,
+/// and that both bundles are the same, durations and panic thread IDs aside. Returns the
+/// reusing run's trace.json and the cargo commands `cargo nextest list` started.
+fn both_paths(fixture: &Fixture, nextest: &Path, args: &[&str], code: i32) -> (Value, Vec<String>) {
     let mut bundles = Vec::new();
+    let mut list_commands = Vec::new();
     for reuse in [false, true] {
-        let cargo = LoggingCargo::new(&nextest, None);
+        let cargo = LoggingCargo::new(nextest, None);
         let out = tempfile::tempdir().expect("temporary directory");
-        let (run, bundle) = iec_test(&fixture, &cargo, out.path(), reuse, &args);
-        // The fixture has a failing test.
-        assert_eq!(run.code, 1, "reuse {reuse}: {run}");
+        let (run, bundle) = iec_test(fixture, &cargo, out.path(), reuse, args);
+        assert_eq!(run.code, code, "reuse {reuse}: {run}");
         let (own_build, own_metadata) = builds(&cargo.started_by("cargo-iec"));
         let (run_build, run_metadata) = builds(&cargo.started_by("nextest run"));
         let (list_build, list_metadata) = builds(&cargo.started_by("nextest list"));
@@ -244,10 +236,14 @@ fn nextest_runs_the_build_cargo_iec_made_and_the_evidence_is_that_of_its_own_bui
             "nextest list is given cargo-iec's cargo metadata"
         );
         let environment = read_json(&bundle.join("environment.json"));
+        // The runner's commands; the doc tests' `cargo test --doc` is the same either way.
         let commands: Vec<&str> = environment["tools"]["commands"]
             .as_array()
-            .map(|c| c.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|c| !c.contains(" test --doc "))
+            .collect();
         if reuse {
             assert!(
                 list_build && !own_build,
@@ -265,6 +261,7 @@ fn nextest_runs_the_build_cargo_iec_made_and_the_evidence_is_that_of_its_own_bui
                 commands[1].contains(" --binaries-metadata "),
                 "{commands:?}"
             );
+            list_commands = cargo.started_by("nextest list");
         } else {
             // The path nextest builds the tests itself on: the logging sees its cargo
             // commands, so the assertions above can fail.
@@ -318,12 +315,110 @@ fn nextest_runs_the_build_cargo_iec_made_and_the_evidence_is_that_of_its_own_bui
         environment["command"] = Value::Null;
     }
     assert_eq!(before, after);
-    let trace = read_json(&reused.join("trace.json"));
+    (read_json(&reused.join("trace.json")), list_commands)
+}
+
+#[test]
+#[requirement(
+    "TR-PERF-REUSE-BUILD",
+    "TR-TEST-RUN",
+    "TR-TEST-OUTCOMES",
+    "TR-TEST-JOIN"
+)]
+#[requirement("TR-EVIDENCE-BUNDLE", "TR-EVIDENCE-ENV")]
+fn nextest_runs_the_build_cargo_iec_made_and_the_evidence_is_that_of_its_own_build() {
+    let Some(nextest) = cargo_nextest() else {
+        return;
+    };
+    let fixture = Fixture::new("results");
+    let (trace, _) = both_paths(
+        &fixture,
+        &nextest,
+        &["--runner", "nextest", "--", "--", "--skip", "filtered_out"],
+        // The fixture has a failing test.
+        1,
+    );
     assert_eq!(
         trace["results"]["tests"],
         serde_json::json!({"passed": 3, "failed": 1, "ignored": 1, "not_run": 1}),
         "the filter after `--` and the ignored test are honoured"
     );
+}
+
+#[test]
+#[requirement("TR-PERF-REUSE-BUILD", "TR-TRACE-SELECT", "TR-TEST-RUN")]
+fn with_workspace_and_exclude_the_reused_build_runs_the_same_packages_tests() {
+    let Some(nextest) = cargo_nextest() else {
+        return;
+    };
+    let fixture = Fixture::new("multi");
+    let (trace, list) = both_paths(
+        &fixture,
+        &nextest,
+        &["--workspace", "--exclude", "multi-alarms"],
+        0,
+    );
+    // multi-util does not use iec-runtime: not read for the trace, but built and run for
+    // nextest in the one build, as nextest's own build did.
+    let build = list
+        .iter()
+        .find(|c| c.starts_with("test "))
+        .expect("the build");
+    assert!(
+        build.contains("multi-core@0.1.0") && build.contains("multi-util@0.1.0"),
+        "{build}"
+    );
+    assert!(!build.contains("multi-alarms"), "{build}");
+    // multi-core's and multi-util's unit tests and multi-core's doc test, if any, ran.
+    assert_eq!(trace["results"]["tests"]["failed"], 0, "{trace:#}");
+    assert!(
+        trace["results"]["tests"]["passed"].as_u64() >= Some(2),
+        "{:#}",
+        trace["results"]
+    );
+}
+
+#[test]
+#[requirement("TR-PERF-REUSE-BUILD", "TR-TEST-RUN")]
+fn with_features_and_the_host_target_the_reused_build_is_the_one_nextest_makes() {
+    let Some(nextest) = cargo_nextest() else {
+        return;
+    };
+    let host = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        })
+        .expect("rustc -vV names the host");
+    let fixture = Fixture::new("all-cfg");
+    let (trace, list) = both_paths(
+        &fixture,
+        &nextest,
+        &["--features", "trend", "--target", &host, "--no-doc"],
+        0,
+    );
+    let build = list
+        .iter()
+        .find(|c| c.starts_with("test "))
+        .expect("the build");
+    assert!(
+        build.contains("--features trend") && build.contains(&format!("--target {host}")),
+        "{build}"
+    );
+    // The feature's annotations are compiled in: both links of each requirement.
+    assert_eq!(
+        iec_acceptance::links(&trace)
+            .iter()
+            .filter(|l| l.contains("verified_by"))
+            .count(),
+        2,
+        "{trace:#}"
+    );
+    assert_eq!(trace["results"]["tests"]["failed"], 0, "{trace:#}");
 }
 
 #[test]
