@@ -363,10 +363,12 @@ pub fn write_cargo_metadata(workspace: &Workspace, files: &ReuseFiles) -> Result
     std::io::Write::flush(&mut writer).map_err(io_error)
 }
 
-/// Whether a line of `cargo nextest list`'s stdout is its binaries-metadata (cargo's
-/// messages all have a `reason`).
+/// Whether a line of `cargo nextest list`'s stdout is its binaries-metadata: a JSON object
+/// with `rust-build-meta` (cargo's messages, the other lines, all have a `reason`).
 pub fn is_binaries_metadata(line: &str) -> bool {
-    line.starts_with("{\"rust-build-meta\":")
+    line.starts_with('{')
+        && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line)
+            .is_ok_and(|object| object.contains_key("rust-build-meta"))
 }
 
 /// Writes the binaries-metadata `cargo nextest list` printed.
@@ -471,6 +473,10 @@ mod tests {
         assert!(is_binaries_metadata(
             "{\"rust-build-meta\":{\"target-directory\":\"/t\"},\"rust-binaries\":{}}"
         ));
+        assert!(is_binaries_metadata(
+            "{\"rust-binaries\":{},\"rust-build-meta\":{}}"
+        ));
+        assert!(!is_binaries_metadata("{\"rust-build-meta\": truncated"));
         assert!(!is_binaries_metadata(
             "{\"reason\":\"build-finished\",\"success\":true}"
         ));

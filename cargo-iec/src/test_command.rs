@@ -243,12 +243,21 @@ pub fn run_with(
     if let Some(lock) = review::read_lock(&lock_path)? {
         review::apply(&mut trace, &catalogue, &workspace.root, &lock);
     }
-    if let Some(files) = &reuse {
-        crate::nextest_reuse::write_binaries_metadata(
-            files,
-            collected.nextest_binaries.as_deref().unwrap_or_default(),
-        )?;
-    }
+    let reuse = match (reuse, collected.nextest_binaries.as_deref()) {
+        (Some(files), Some(list)) => {
+            crate::nextest_reuse::write_binaries_metadata(&files, list)?;
+            Some(files)
+        }
+        // The build is made; a binaries-metadata this cargo-iec cannot find (a future
+        // nextest's output) only costs nextest's own no-op build.
+        (Some(_), None) => {
+            crate::note(
+                "`cargo nextest list` printed no binaries-metadata cargo-iec can read: nextest checks the build itself",
+            );
+            None
+        }
+        (None, _) => None,
+    };
     let plan = run::RunPlan {
         workspace: &workspace,
         selection: &args.selection,

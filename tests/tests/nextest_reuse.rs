@@ -56,30 +56,49 @@ struct LoggingCargo {
     dir: tempfile::TempDir,
 }
 
+/// How the logging `cargo` changes cargo-nextest's answers.
+#[derive(Clone, Copy)]
+enum Nextest<'a> {
+    /// As they are.
+    Real,
+    /// `cargo nextest --version` answers this line.
+    Version(&'a str),
+    /// `cargo nextest list` prints cargo's messages but not its binaries-metadata.
+    WithoutBinariesMetadata,
+}
+
 impl LoggingCargo {
-    /// `nextest_version`, when given, is what `cargo nextest --version` answers.
-    fn new(nextest: &Path, nextest_version: Option<&str>) -> LoggingCargo {
+    fn new(nextest: &Path, tweak: Nextest<'_>) -> LoggingCargo {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().expect("temporary directory");
         let real = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         let script = dir.path().join("cargo");
         let log = dir.path().join("cargo.log");
-        let version = match nextest_version {
-            Some(line) => format!("  if [ \"$2\" = --version ]; then echo '{line}'; exit 0; fi\n"),
-            None => String::new(),
+        let env = format!(
+            "IEC_CARGO_PARENT=\"nextest $2\" CARGO='{script}'",
+            script = script.display()
+        );
+        let nextest = format!("'{}' \"$@\"", nextest.display());
+        let tweak = match tweak {
+            Nextest::Real => String::new(),
+            Nextest::Version(line) => {
+                format!("  if [ \"$2\" = --version ]; then echo '{line}'; exit 0; fi\n")
+            }
+            Nextest::WithoutBinariesMetadata => format!(
+                "  if [ \"$2\" = list ]; then\n    {env} {nextest} > '{out}'; rc=$?\n    grep -v '\"rust-build-meta\"' '{out}'; exit $rc\n  fi\n",
+                out = dir.path().join("list.out").display(),
+            ),
         };
         std::fs::write(
             &script,
             format!(
                 "#!/bin/sh\n\
                  printf '%s: %s\\n' \"${{IEC_CARGO_PARENT:-cargo-iec}}\" \"$*\" >> '{log}'\n\
-                 if [ \"$1\" = nextest ]; then\n{version}\
-                 \x20 IEC_CARGO_PARENT=\"nextest $2\" CARGO='{script}' exec '{nextest}' \"$@\"\n\
+                 if [ \"$1\" = nextest ]; then\n{tweak}\
+                 \x20 {env} exec {nextest}\n\
                  fi\n\
                  exec '{real}' \"$@\"\n",
                 log = log.display(),
-                script = script.display(),
-                nextest = nextest.display(),
             ),
         )
         .expect("write the cargo wrapper");
@@ -223,7 +242,7 @@ fn both_paths(fixture: &Fixture, nextest: &Path, args: &[&str], code: i32) -> (V
     let mut bundles = Vec::new();
     let mut list_commands = Vec::new();
     for reuse in [false, true] {
-        let cargo = LoggingCargo::new(nextest, None);
+        let cargo = LoggingCargo::new(nextest, Nextest::Real);
         let out = tempfile::tempdir().expect("temporary directory");
         let (run, bundle) = iec_test(fixture, &cargo, out.path(), reuse, args);
         assert_eq!(run.code, code, "reuse {reuse}: {run}");
@@ -428,7 +447,7 @@ fn a_runner_argument_that_changes_the_build_lets_nextest_build_the_tests_itself(
         return;
     };
     let fixture = Fixture::new("results");
-    let cargo = LoggingCargo::new(&nextest, None);
+    let cargo = LoggingCargo::new(&nextest, Nextest::Real);
     let out = tempfile::tempdir().expect("temporary directory");
     // `--test flow`: only the integration test, built by nextest with that selection; the
     // lib's tests are listed but not run (the ignored one is still reported as ignored).
@@ -475,7 +494,7 @@ fn an_older_nextest_builds_the_tests_itself_and_the_user_is_told_why() {
         return;
     };
     let fixture = Fixture::new("results");
-    let cargo = LoggingCargo::new(&nextest, Some("cargo-nextest 0.9.122 (test)"));
+    let cargo = LoggingCargo::new(&nextest, Nextest::Version("cargo-nextest 0.9.122 (test)"));
     let out = tempfile::tempdir().expect("temporary directory");
     let (run, bundle) = iec_test(
         &fixture,
@@ -512,7 +531,7 @@ fn a_nextest_configuration_whose_filtersets_read_the_graph_keeps_nextests_own_bu
         ".config/nextest.toml",
         "[[profile.default.overrides]]\nfilter = 'rdeps(results-pump)'\nretries = 0\n",
     );
-    let cargo = LoggingCargo::new(&nextest, None);
+    let cargo = LoggingCargo::new(&nextest, Nextest::Real);
     let out = tempfile::tempdir().expect("temporary directory");
     let (run, _) = iec_test(
         &fixture,
@@ -534,7 +553,7 @@ fn a_build_failure_of_the_reused_build_is_exit_2_after_the_compilers_message() {
     };
     let fixture = Fixture::new("results");
     fixture.append("src/lib.rs", "\npub fn broken() -> u32 { \"1\" }\n");
-    let cargo = LoggingCargo::new(&nextest, None);
+    let cargo = LoggingCargo::new(&nextest, Nextest::Real);
     let out = tempfile::tempdir().expect("temporary directory");
     let (run, bundle) = iec_test(&fixture, &cargo, out.path(), true, &["--runner", "nextest"]);
     assert_eq!(run.code, 2, "{run}");
@@ -547,4 +566,36 @@ fn a_build_failure_of_the_reused_build_is_exit_2_after_the_compilers_message() {
     assert!(run.stdout.is_empty(), "{run}");
     assert!(!bundle.exists(), "no bundle is written");
     assert!(cargo.started_by("nextest run").is_empty(), "nothing ran");
+}
+
+#[test]
+#[requirement("TR-PERF-REUSE-FALLBACK", "TR-TEST-RUN")]
+fn without_a_binaries_metadata_it_can_read_nextest_checks_the_build_itself() {
+    let Some(nextest) = cargo_nextest() else {
+        return;
+    };
+    let fixture = Fixture::new("results");
+    let cargo = LoggingCargo::new(&nextest, Nextest::WithoutBinariesMetadata);
+    let out = tempfile::tempdir().expect("temporary directory");
+    let (run, bundle) = iec_test(
+        &fixture,
+        &cargo,
+        out.path(),
+        true,
+        &["--no-doc", "--", "--", "--skip", "filtered_out"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stderr.contains(
+            "note: `cargo nextest list` printed no binaries-metadata cargo-iec can read: nextest checks the build itself"
+        ),
+        "{run}"
+    );
+    assert_eq!(builds(&cargo.started_by("nextest list")), (true, false));
+    assert_eq!(builds(&cargo.started_by("nextest run")), (true, true));
+    let trace = read_json(&bundle.join("trace.json"));
+    assert_eq!(
+        trace["results"]["tests"],
+        serde_json::json!({"passed": 3, "failed": 1, "ignored": 1, "not_run": 1}),
+    );
 }
