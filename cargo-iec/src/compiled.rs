@@ -111,6 +111,9 @@ pub struct Collected {
     /// The test binaries whose registries were read (`cargo iec test` asks them which of
     /// their tests are ignored).
     pub binaries: Vec<TestBinary>,
+    /// With [`BuildMode::nextest_list`]: the build's binaries-metadata, as `cargo nextest
+    /// list` printed it, for `cargo nextest run --binaries-metadata`.
+    pub nextest_binaries: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -146,7 +149,7 @@ struct DumpRecord {
 
 /// Only packages that can register annotations are built and run: those depending on
 /// iec-runtime (normal or dev), and iec-runtime itself.
-fn depends_on_runtime(package: &Package) -> bool {
+pub(crate) fn depends_on_runtime(package: &Package) -> bool {
     package.name.as_str() == "iec-runtime"
         || package.dependencies.iter().any(|d| d.name == "iec-runtime")
 }
@@ -203,6 +206,9 @@ pub struct BuildMode {
     /// normal build so neither invalidates the other); profiles of registry reads go to
     /// `profile_dir`.
     pub instrument: Option<Instrument>,
+    /// Build with `cargo nextest list` (see [`crate::nextest_reuse`]), given this file of
+    /// the workspace's `cargo metadata`, so that the run can reuse the build.
+    pub nextest_list: Option<PathBuf>,
 }
 
 /// An instrumented build.
@@ -234,20 +240,17 @@ fn instrumented_flags(command: &mut Command) {
     command.env("RUSTFLAGS", flags);
 }
 
-/// Builds the test targets of the selected packages that use iec-runtime.
-fn build(
+/// What the build made: the test binaries of the packages that use iec-runtime and, when
+/// built through `cargo nextest list`, nextest's binaries-metadata.
+type Built = (Vec<TestBinary>, Option<String>);
+
+/// `cargo test --no-run` of the test targets of the selected packages that use iec-runtime.
+fn registry_build_command(
     workspace: &Workspace,
     selection: &PackageSelection,
     mode: &BuildMode,
-) -> Result<Vec<TestBinary>, Error> {
-    let packages: Vec<&Package> = workspace
-        .selected
-        .iter()
-        .filter(|p| depends_on_runtime(p))
-        .collect();
-    if packages.is_empty() {
-        return Ok(Vec::new());
-    }
+    packages: &[&Package],
+) -> Command {
     let mut command = cargo();
     command
         .args([
@@ -260,7 +263,7 @@ fn build(
         // Explicit target kinds: `--tests` alone skips a `[lib] test = false` library, whose
         // annotations would then vanish from the trace without a word.
         .args(["--lib", "--bins", "--tests", "--examples"]);
-    for package in &packages {
+    for package in packages {
         command
             .arg("-p")
             .arg(format!("{}@{}", package.name, package.version));
@@ -287,13 +290,42 @@ fn build(
             instrument.profile_dir.join("build-%p-%m.profraw"),
         );
     }
+    command
+}
+
+/// Builds the test targets of the selected packages that use iec-runtime: with `cargo test
+/// --no-run`, or (with [`BuildMode::nextest_list`]) with `cargo nextest list`, which builds
+/// what `cargo nextest run` would build (every selected package) and describes it.
+#[requirement("TR-PERF-REUSE-BUILD")]
+fn build(
+    workspace: &Workspace,
+    selection: &PackageSelection,
+    mode: &BuildMode,
+) -> Result<Built, Error> {
+    let packages: Vec<&Package> = workspace
+        .selected
+        .iter()
+        .filter(|p| depends_on_runtime(p))
+        .collect();
+    let (mut command, shown) = match &mode.nextest_list {
+        Some(cargo_metadata) => (
+            crate::nextest_reuse::list_command(workspace, selection, cargo_metadata),
+            "cargo nextest list",
+        ),
+        None if packages.is_empty() => return Ok((Vec::new(), None)),
+        None => (
+            registry_build_command(workspace, selection, mode, &packages),
+            "cargo test --no-run",
+        ),
+    };
     command.stdout(Stdio::piped()).stderr(Stdio::inherit());
     let mut child = command.spawn().map_err(|source| Error::Io {
-        context: "cannot run `cargo test --no-run`".to_string(),
+        context: format!("cannot run `{shown}`"),
         source,
     })?;
     let selected: BTreeMap<_, _> = packages.iter().map(|p| (p.id.clone(), *p)).collect();
     let mut binaries = Vec::new();
+    let mut nextest_binaries = None;
     let stdout = child
         .stdout
         .take()
@@ -303,8 +335,16 @@ fn build(
             context: "cannot read cargo's messages".to_string(),
             source,
         })?;
-        let Message::CompilerArtifact(artifact) = message else {
-            continue;
+        let artifact = match message {
+            Message::CompilerArtifact(artifact) => artifact,
+            Message::TextLine(line)
+                if mode.nextest_list.is_some()
+                    && crate::nextest_reuse::is_binaries_metadata(&line) =>
+            {
+                nextest_binaries = Some(line);
+                continue;
+            }
+            _ => continue,
         };
         let (Some(executable), true) = (artifact.executable, artifact.profile.test) else {
             continue;
@@ -328,17 +368,15 @@ fn build(
         });
     }
     let status = child.wait().map_err(|source| Error::Io {
-        context: "cannot wait for `cargo test --no-run`".to_string(),
+        context: format!("cannot wait for `{shown}`"),
         source,
     })?;
     if !status.success() {
-        return Err(Error::Build(format!(
-            "`cargo test --no-run` exited with {status}"
-        )));
+        return Err(Error::Build(format!("`{shown}` exited with {status}")));
     }
     binaries.sort_by(|a, b| a.target.cmp(&b.target));
     binaries.dedup_by(|a, b| a.target == b.target);
-    Ok(binaries)
+    Ok((binaries, nextest_binaries))
 }
 
 /// Source files the compiler read for `executable`, from cargo's dep-info file beside it.
@@ -657,8 +695,12 @@ pub fn collect_with(
     mode: &BuildMode,
     scan: Option<&Scan>,
 ) -> Result<Collected, Error> {
-    let binaries = build(workspace, selection, mode)?;
-    crate::timing::phase("cargo test --no-run");
+    let (binaries, nextest_binaries) = build(workspace, selection, mode)?;
+    crate::timing::phase(if mode.nextest_list.is_some() {
+        "cargo nextest list (the build)"
+    } else {
+        "cargo test --no-run"
+    });
     let scratch = tempfile::tempdir().map_err(|source| Error::Io {
         context: "cannot create a temporary directory for registry dumps".to_string(),
         source,
@@ -670,6 +712,7 @@ pub fn collect_with(
             .filter(|p| !depends_on_runtime(p))
             .map(|p| p.name.to_string())
             .collect(),
+        nextest_binaries,
         ..Collected::default()
     };
     let harness_free: BTreeMap<String, BTreeSet<(String, String)>> = workspace

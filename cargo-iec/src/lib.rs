@@ -26,6 +26,7 @@ pub mod interface;
 pub mod interop;
 pub mod junit;
 pub mod libtest;
+pub mod nextest_reuse;
 pub mod output;
 pub mod policy;
 pub mod problems;

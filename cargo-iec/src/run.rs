@@ -140,6 +140,9 @@ pub struct RunPlan<'a> {
     pub runner_args: &'a [String],
     /// Run doc tests (`cargo test --doc`) after the others.
     pub doc_tests: bool,
+    /// With nextest: the build cargo-iec made with `cargo nextest list`, which the run
+    /// reuses instead of building the tests again ([`crate::nextest_reuse`]).
+    pub reuse: Option<&'a crate::nextest_reuse::ReuseFiles>,
 }
 
 /// What a run produced.
@@ -188,7 +191,8 @@ fn stream(mut command: Command, mut on_line: impl FnMut(&str)) -> Result<ExitSta
     child.wait().map_err(io_error)
 }
 
-fn display(command: &Command) -> String {
+/// A command line as run, for the log and the evidence record.
+pub(crate) fn display(command: &Command) -> String {
     std::iter::once(command.get_program())
         .chain(command.get_args())
         .map(|a| a.to_string_lossy().into_owned())
@@ -352,6 +356,7 @@ fn nextest_config(junit: &Path) -> String {
     )
 }
 
+#[requirement("TR-PERF-REUSE-BUILD")]
 fn run_nextest(
     plan: &RunPlan<'_>,
     runner: &Runner,
@@ -375,9 +380,21 @@ fn run_nextest(
         .arg("--tool-config-file")
         .arg(format!("iec-trace:{}", config.display()))
         .args(["--profile", NEXTEST_PROFILE]);
-    selection_args(&mut command, plan, packages);
-    if !selects_targets(plan.runner_args) {
-        command.args(["--tests", "--examples"]);
+    match plan.reuse {
+        // The selection was the build's: nextest takes no cargo option beside a reused build.
+        Some(files) => {
+            command
+                .arg("--binaries-metadata")
+                .arg(files.binaries_metadata())
+                .arg("--cargo-metadata")
+                .arg(files.cargo_metadata());
+        }
+        None => {
+            selection_args(&mut command, plan, packages);
+            if !selects_targets(plan.runner_args) {
+                command.args(["--tests", "--examples"]);
+            }
+        }
     }
     command.args(plan.runner_args);
     let shown = display(&command);
@@ -416,10 +433,17 @@ fn run_nextest(
     if !status.success() && !run.has_failures() {
         run.stopped = Some(format!("`cargo nextest run` exited with {status}"));
     }
+    // With a reused build, the command that built the tests is part of the record too.
+    let commands = plan
+        .reuse
+        .map(|files| files.build_command.clone())
+        .into_iter()
+        .chain([shown])
+        .collect();
     Ok(RunOutput {
         run,
         log: text,
-        commands: vec![shown],
+        commands,
     })
 }
 

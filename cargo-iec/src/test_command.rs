@@ -79,7 +79,7 @@ fn start_probes(root: Option<PathBuf>) {
 
 /// [`run`], adding `extra` files (name, contents) to the bundle: `cargo iec impact --run`
 /// adds its impact record.
-#[requirement("TR-DESIGN-BUNDLE", "TR-PERF-TEST-OVERLAP")]
+#[requirement("TR-DESIGN-BUNDLE", "TR-PERF-TEST-OVERLAP", "TR-PERF-REUSE-BUILD")]
 pub fn run_with(
     args: &TestArgs,
     command_line: Vec<String>,
@@ -133,6 +133,27 @@ pub fn run_with(
         coverage::Thresholds::new()
     };
     let runner = run::choose(args.runner)?;
+    // With nextest, the run reuses the build cargo-iec makes to read the registries, unless
+    // that could change which tests run (docs/PERFORMANCE.md).
+    let reuse = match &coverage_tools {
+        Some(_) => None,
+        None => match crate::nextest_reuse::decide(&workspace, &runner, &args.runner_args) {
+            Ok(()) => Some(crate::nextest_reuse::ReuseFiles::new(
+                &workspace,
+                &args.selection,
+            )?),
+            Err(fallback) => {
+                if fallback.noted {
+                    crate::note(&fallback.reason);
+                }
+                crate::timing::detail(&format!(
+                    "nextest builds the tests itself: {}",
+                    fallback.reason
+                ));
+                None
+            }
+        },
+    };
     // Refuse what cannot succeed before spending time on the build and the run.
     let before = environment::source_state(&workspace.root);
     if args.require_clean && !before.is_clean() {
@@ -189,6 +210,7 @@ pub fn run_with(
                     target_dir: coverage_dir.clone(),
                     profile_dir: scratch.path().to_path_buf(),
                 }),
+                nextest_list: None,
             }
         }
         None => {
@@ -197,7 +219,16 @@ pub fn run_with(
                 runner.name(),
                 runner.version()
             ));
-            crate::compiled::BuildMode::default()
+            match &reuse {
+                Some(files) => {
+                    crate::nextest_reuse::write_cargo_metadata(&workspace, files)?;
+                    crate::compiled::BuildMode {
+                        instrument: None,
+                        nextest_list: Some(files.cargo_metadata()),
+                    }
+                }
+                None => crate::compiled::BuildMode::default(),
+            }
         }
     };
     let include_orphans = policy.mentions(GapKind::OrphanTest);
@@ -212,11 +243,27 @@ pub fn run_with(
     if let Some(lock) = review::read_lock(&lock_path)? {
         review::apply(&mut trace, &catalogue, &workspace.root, &lock);
     }
+    let reuse = match (reuse, collected.nextest_binaries.as_deref()) {
+        (Some(files), Some(list)) => {
+            crate::nextest_reuse::write_binaries_metadata(&files, list)?;
+            Some(files)
+        }
+        // The build is made; a binaries-metadata this cargo-iec cannot find (a future
+        // nextest's output) only costs nextest's own no-op build.
+        (Some(_), None) => {
+            crate::note(
+                "`cargo nextest list` printed no binaries-metadata cargo-iec can read: nextest checks the build itself",
+            );
+            None
+        }
+        (None, _) => None,
+    };
     let plan = run::RunPlan {
         workspace: &workspace,
         selection: &args.selection,
         runner_args: &args.runner_args,
         doc_tests: !args.no_doc,
+        reuse: reuse.as_ref(),
     };
     let mut coverage_data = None;
     let ran = match (&coverage_tools, &scratch) {

@@ -51,6 +51,17 @@ pub(crate) fn phase(name: &str) {
     }
 }
 
+/// Prints `timing: note: MESSAGE`, a fact that explains the phases (which path a step took),
+/// without ending the current phase.
+pub(crate) fn detail(message: &str) {
+    if enabled() {
+        #[allow(clippy::print_stderr)] // a measuring aid, on stderr like every log
+        {
+            eprintln!("timing: note: {message}");
+        }
+    }
+}
+
 /// Times `work`, which runs beside the phases (on a thread of its own): prints its wall
 /// time as `timing: NAME 0.231 s (overlapped)` without ending the current phase.
 pub(crate) fn overlapped<T>(name: &str, work: impl FnOnce() -> T) -> T {
