@@ -263,23 +263,7 @@ fn registry_build_command(
         // Explicit target kinds: `--tests` alone skips a `[lib] test = false` library, whose
         // annotations would then vanish from the trace without a word.
         .args(["--lib", "--bins", "--tests", "--examples"]);
-    for package in packages {
-        command
-            .arg("-p")
-            .arg(format!("{}@{}", package.name, package.version));
-    }
-    for features in &selection.features {
-        command.arg("--features").arg(features);
-    }
-    if selection.all_features {
-        command.arg("--all-features");
-    }
-    if selection.no_default_features {
-        command.arg("--no-default-features");
-    }
-    if let Some(target) = &selection.target {
-        command.arg("--target").arg(target);
-    }
+    selection_args(&mut command, packages.iter().copied(), selection);
     if let Some(instrument) = &mode.instrument {
         instrumented_flags(&mut command);
         command.env("CARGO_TARGET_DIR", &instrument.target_dir);
@@ -793,5 +777,32 @@ mod tests {
             "let a = \"\\\"\"; #[requirement(\"X\")]",
             "#[requirement("
         ));
+    }
+}
+
+/// The packages (`-p name@version`), features and `--target` of a cargo build of
+/// `packages` under `selection`; the registry build and nextest's build (`nextest_reuse`)
+/// pass the same ones.
+pub(crate) fn selection_args<'p>(
+    command: &mut Command,
+    packages: impl IntoIterator<Item = &'p Package>,
+    selection: &PackageSelection,
+) {
+    for package in packages {
+        command
+            .arg("-p")
+            .arg(format!("{}@{}", package.name, package.version));
+    }
+    for features in &selection.features {
+        command.arg("--features").arg(features);
+    }
+    if selection.all_features {
+        command.arg("--all-features");
+    }
+    if selection.no_default_features {
+        command.arg("--no-default-features");
+    }
+    if let Some(target) = &selection.target {
+        command.arg("--target").arg(target);
     }
 }

@@ -285,23 +285,7 @@ pub fn list_command(
         ])
         .arg("--cargo-metadata")
         .arg(cargo_metadata);
-    for package in &workspace.selected {
-        command
-            .arg("-p")
-            .arg(format!("{}@{}", package.name, package.version));
-    }
-    for features in &selection.features {
-        command.arg("--features").arg(features);
-    }
-    if selection.all_features {
-        command.arg("--all-features");
-    }
-    if selection.no_default_features {
-        command.arg("--no-default-features");
-    }
-    if let Some(target) = &selection.target {
-        command.arg("--target").arg(target);
-    }
+    crate::compiled::selection_args(&mut command, &workspace.selected, selection);
     command.args(["--tests", "--examples"]);
     command
 }
