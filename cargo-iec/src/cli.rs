@@ -107,6 +107,11 @@ Arguments after `--` go to the runner: `cargo iec test -- --lib`, `cargo iec tes
 dose::` (a filter), `cargo iec test -- -- --skip slow` (harness arguments). Doc tests \
 run with `cargo test --doc` when no runner arguments are given; they are listed but \
 verify no requirement.\n\n\
+With cargo-nextest 0.9.123 or later the tests are built once: `cargo nextest list` \
+builds them for the registries and `cargo nextest run` reuses that build. Runner \
+arguments that change the build (`--release`, `--features`, `--lib`, `--test NAME` ...) \
+or a `deps()`/`rdeps()` filterset let nextest build them itself; \
+IEC_TRACE_NEXTEST_REUSE=0 does so always (docs/evidence.md).\n\n\
 With --coverage the test targets are built once with `-C instrument-coverage` (into \
 target/iec-coverage, apart from the normal build) and every test runs in its own \
 process with its own LLVM profile; the toolchain's llvm-profdata and llvm-cov (`rustup \
