@@ -128,27 +128,53 @@ impl LoggingCargo {
     }
 }
 
-/// Runs `cargo iec test --out <dir>/bundle ARGS` on `fixture` with `cargo` as `CARGO`.
-fn iec_test(
-    fixture: &Fixture,
-    cargo: &LoggingCargo,
-    out: &Path,
-    reuse: bool,
-    args: &[&str],
-) -> (Run, PathBuf) {
-    let bundle = out.join("bundle");
+/// Where `cargo iec test` wrote its evidence bundle: in a temporary directory of its own,
+/// removed when this is dropped.
+struct Bundle(tempfile::TempDir);
+
+impl Bundle {
+    fn path(&self) -> PathBuf {
+        self.0.path().join("bundle")
+    }
+
+    fn join(&self, file: &str) -> PathBuf {
+        self.path().join(file)
+    }
+
+    fn exists(&self) -> bool {
+        self.path().exists()
+    }
+
+    /// The trace's test counts: `{"passed": .., "failed": .., "ignored": .., "not_run": ..}`.
+    fn test_counts(&self) -> Value {
+        read_json(&self.join("trace.json"))["results"]["tests"].clone()
+    }
+}
+
+/// Runs `cargo iec test --out <temporary dir>/bundle ARGS` on `fixture` with `cargo` as
+/// `CARGO`.
+fn iec_test(fixture: &Fixture, cargo: &LoggingCargo, reuse: bool, args: &[&str]) -> (Run, Bundle) {
+    let bundle = Bundle(tempfile::tempdir().expect("temporary directory"));
     let mut command = fixture.command();
     command
         .env("CARGO", cargo.path())
         .env("SOURCE_DATE_EPOCH", "1767225600")
         .arg("test")
         .arg("--out")
-        .arg(&bundle)
+        .arg(bundle.path())
         .args(args);
     if !reuse {
         command.env("IEC_TRACE_NEXTEST_REUSE", "0");
     }
     (iec_acceptance::run(&mut command), bundle)
+}
+
+/// nextest built the tests itself (`cargo nextest run` started cargo's metadata and build)
+/// and cargo-iec did not build them through `cargo nextest list`.
+fn assert_nextest_built_itself(cargo: &LoggingCargo) {
+    let run = cargo.started_by("nextest run");
+    assert_eq!(builds(&run), (true, true), "{run:?}");
+    assert!(cargo.started_by("nextest list").is_empty());
 }
 
 fn read(path: &Path) -> String {
@@ -243,8 +269,7 @@ fn both_paths(fixture: &Fixture, nextest: &Path, args: &[&str], code: i32) -> (V
     let mut list_commands = Vec::new();
     for reuse in [false, true] {
         let cargo = LoggingCargo::new(nextest, Nextest::Real);
-        let out = tempfile::tempdir().expect("temporary directory");
-        let (run, bundle) = iec_test(fixture, &cargo, out.path(), reuse, args);
+        let (run, bundle) = iec_test(fixture, &cargo, reuse, args);
         assert_eq!(run.code, code, "reuse {reuse}: {run}");
         let (own_build, own_metadata) = builds(&cargo.started_by("cargo-iec"));
         let (run_build, run_metadata) = builds(&cargo.started_by("nextest run"));
@@ -297,10 +322,10 @@ fn both_paths(fixture: &Fixture, nextest: &Path, args: &[&str], code: i32) -> (V
             assert_eq!(commands.len(), 1, "{commands:?}");
             assert!(commands[0].contains(" nextest run "), "{commands:?}");
         }
-        bundles.push((out, bundle, environment));
+        bundles.push((bundle, environment));
     }
-    let (_, built, built_environment) = &bundles[0];
-    let (_, reused, reused_environment) = &bundles[1];
+    let (built, built_environment) = &bundles[0];
+    let (reused, reused_environment) = &bundles[1];
     // The same tests ran with the same outcomes, joined alike: the trace, its CSV, the
     // anomalies, the JUnit report and the design record, durations aside.
     for json in ["trace.json", "anomalies.json", "design.json", "soup.json"] {
@@ -448,13 +473,11 @@ fn a_runner_argument_that_changes_the_build_lets_nextest_build_the_tests_itself(
     };
     let fixture = Fixture::new("results");
     let cargo = LoggingCargo::new(&nextest, Nextest::Real);
-    let out = tempfile::tempdir().expect("temporary directory");
     // `--test flow`: only the integration test, built by nextest with that selection; the
     // lib's tests are listed but not run (the ignored one is still reported as ignored).
     let (run, bundle) = iec_test(
         &fixture,
         &cargo,
-        out.path(),
         true,
         &["--no-doc", "--", "--test", "flow"],
     );
@@ -463,13 +486,7 @@ fn a_runner_argument_that_changes_the_build_lets_nextest_build_the_tests_itself(
         !run.stderr.contains("note:"),
         "nothing to tell the user: {run}"
     );
-    assert_eq!(
-        builds(&cargo.started_by("nextest run")),
-        (true, true),
-        "{:?}",
-        cargo.started_by("nextest run")
-    );
-    assert!(cargo.started_by("nextest list").is_empty());
+    assert_nextest_built_itself(&cargo);
     let run_command = cargo
         .started_by("cargo-iec")
         .into_iter()
@@ -480,9 +497,8 @@ fn a_runner_argument_that_changes_the_build_lets_nextest_build_the_tests_itself(
         !run_command.contains("--binaries-metadata"),
         "{run_command}"
     );
-    let trace = read_json(&bundle.join("trace.json"));
     assert_eq!(
-        trace["results"]["tests"],
+        bundle.test_counts(),
         serde_json::json!({"passed": 1, "failed": 0, "ignored": 1, "not_run": 4}),
     );
 }
@@ -495,11 +511,9 @@ fn an_older_nextest_builds_the_tests_itself_and_the_user_is_told_why() {
     };
     let fixture = Fixture::new("results");
     let cargo = LoggingCargo::new(&nextest, Nextest::Version("cargo-nextest 0.9.122 (test)"));
-    let out = tempfile::tempdir().expect("temporary directory");
     let (run, bundle) = iec_test(
         &fixture,
         &cargo,
-        out.path(),
         true,
         &["--no-doc", "--", "--", "--skip", "filtered_out"],
     );
@@ -510,11 +524,9 @@ fn an_older_nextest_builds_the_tests_itself_and_the_user_is_told_why() {
         ),
         "{run}"
     );
-    assert_eq!(builds(&cargo.started_by("nextest run")), (true, true));
-    assert!(cargo.started_by("nextest list").is_empty());
-    let trace = read_json(&bundle.join("trace.json"));
+    assert_nextest_built_itself(&cargo);
     assert_eq!(
-        trace["results"]["tests"],
+        bundle.test_counts(),
         serde_json::json!({"passed": 3, "failed": 1, "ignored": 1, "not_run": 1}),
     );
 }
@@ -532,17 +544,14 @@ fn a_nextest_configuration_whose_filtersets_read_the_graph_keeps_nextests_own_bu
         "[[profile.default.overrides]]\nfilter = 'rdeps(results-pump)'\nretries = 0\n",
     );
     let cargo = LoggingCargo::new(&nextest, Nextest::Real);
-    let out = tempfile::tempdir().expect("temporary directory");
     let (run, _) = iec_test(
         &fixture,
         &cargo,
-        out.path(),
         true,
         &["--no-doc", "--", "--", "--skip", "filtered_out"],
     );
     assert_eq!(run.code, 1, "{run}");
-    assert_eq!(builds(&cargo.started_by("nextest run")), (true, true));
-    assert!(cargo.started_by("nextest list").is_empty());
+    assert_nextest_built_itself(&cargo);
 }
 
 #[test]
@@ -554,8 +563,7 @@ fn a_build_failure_of_the_reused_build_is_exit_2_after_the_compilers_message() {
     let fixture = Fixture::new("results");
     fixture.append("src/lib.rs", "\npub fn broken() -> u32 { \"1\" }\n");
     let cargo = LoggingCargo::new(&nextest, Nextest::Real);
-    let out = tempfile::tempdir().expect("temporary directory");
-    let (run, bundle) = iec_test(&fixture, &cargo, out.path(), true, &["--runner", "nextest"]);
+    let (run, bundle) = iec_test(&fixture, &cargo, true, &["--runner", "nextest"]);
     assert_eq!(run.code, 2, "{run}");
     assert!(run.stderr.contains("error[E0308]"), "{run}");
     assert!(
@@ -576,11 +584,9 @@ fn without_a_binaries_metadata_it_can_read_nextest_checks_the_build_itself() {
     };
     let fixture = Fixture::new("results");
     let cargo = LoggingCargo::new(&nextest, Nextest::WithoutBinariesMetadata);
-    let out = tempfile::tempdir().expect("temporary directory");
     let (run, bundle) = iec_test(
         &fixture,
         &cargo,
-        out.path(),
         true,
         &["--no-doc", "--", "--", "--skip", "filtered_out"],
     );
@@ -593,9 +599,8 @@ fn without_a_binaries_metadata_it_can_read_nextest_checks_the_build_itself() {
     );
     assert_eq!(builds(&cargo.started_by("nextest list")), (true, false));
     assert_eq!(builds(&cargo.started_by("nextest run")), (true, true));
-    let trace = read_json(&bundle.join("trace.json"));
     assert_eq!(
-        trace["results"]["tests"],
+        bundle.test_counts(),
         serde_json::json!({"passed": 3, "failed": 1, "ignored": 1, "not_run": 1}),
     );
 }
