@@ -242,7 +242,9 @@ fn instrumented_flags(command: &mut Command) {
 
 /// What the build made: the test binaries of the packages that use iec-runtime and, when
 /// built through `cargo nextest list`, nextest's binaries-metadata.
-type Built = (Vec<TestBinary>, Option<String>);
+/// A finished build: its test binaries and, with [`BuildMode::nextest_list`], the
+/// binaries-metadata `cargo nextest list` printed.
+pub(crate) type Built = (Vec<TestBinary>, Option<String>);
 
 /// `cargo test --no-run` of the test targets of the selected packages that use iec-runtime.
 fn registry_build_command(
@@ -281,7 +283,7 @@ fn registry_build_command(
 /// --no-run`, or (with [`BuildMode::nextest_list`]) with `cargo nextest list`, which builds
 /// what `cargo nextest run` would build (every selected package) and describes it.
 #[requirement("TR-PERF-REUSE-BUILD")]
-fn build(
+pub(crate) fn build(
     workspace: &Workspace,
     selection: &PackageSelection,
     mode: &BuildMode,
@@ -679,12 +681,26 @@ pub fn collect_with(
     mode: &BuildMode,
     scan: Option<&Scan>,
 ) -> Result<Collected, Error> {
-    let (binaries, nextest_binaries) = build(workspace, selection, mode)?;
-    crate::timing::phase(if mode.nextest_list.is_some() {
+    let built = build(workspace, selection, mode)?;
+    crate::timing::phase(build_phase(mode));
+    read_built(workspace, built, scan)
+}
+
+/// The name of the build in the phase timings.
+pub(crate) fn build_phase(mode: &BuildMode) -> &'static str {
+    if mode.nextest_list.is_some() {
         "cargo nextest list (the build)"
     } else {
         "cargo test --no-run"
-    });
+    }
+}
+
+/// The second half of [`collect_with`]: reads the registries of a finished build.
+pub(crate) fn read_built(
+    workspace: &Workspace,
+    (binaries, nextest_binaries): Built,
+    scan: Option<&Scan>,
+) -> Result<Collected, Error> {
     let scratch = tempfile::tempdir().map_err(|source| Error::Io {
         context: "cannot create a temporary directory for registry dumps".to_string(),
         source,

@@ -165,6 +165,31 @@ pub(crate) fn traced_with_build(
     include_orphans: bool,
     mode: &compiled::BuildMode,
 ) -> Result<Traced, Error> {
+    traced_with_build_then(
+        workspace,
+        selection,
+        channels,
+        include_orphans,
+        mode,
+        None::<fn(&compiled::Collected)>,
+    )
+    .map(|(traced, _)| traced)
+}
+
+/// [`traced_with_build`], running `beside_join` on its own thread, with what the compiled
+/// channel collected, while the records are joined with the catalogue: `cargo iec test`
+/// runs the tests there, so that the join costs the run no time (docs/PERFORMANCE.md).
+/// Not run when nothing is built (`--static`, a foreign `--target`); its result is `None`
+/// then.
+#[requirement("TR-PERF-TEST-OVERLAP")]
+pub(crate) fn traced_with_build_then<R: Send>(
+    workspace: &workspace::Workspace,
+    selection: &PackageSelection,
+    channels: &cli::ChannelArgs,
+    include_orphans: bool,
+    mode: &compiled::BuildMode,
+    beside_join: Option<impl FnOnce(&compiled::Collected) -> R + Send>,
+) -> Result<(Traced, Option<R>), Error> {
     // A workspace read without its Cargo graph (`--static`) needs it for the design gaps
     // as soon as it has a unit: resolved beside the scan from the first file naming one
     // (docs/PERFORMANCE.md), and waited for by `design::apply`.
@@ -191,27 +216,28 @@ pub(crate) fn traced_with_build(
             include_orphans,
             mode,
             unit_hint,
+            beside_join,
         )
     })
 }
 
-/// [`traced_with_build`], its scan giving `unit_hint`.
-fn traced_beside(
+/// The result of a scoped thread, its panic passed on.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// [`traced_with_build_then`], its scan giving `unit_hint`.
+fn traced_beside<R: Send>(
     workspace: &workspace::Workspace,
     selection: &PackageSelection,
     channels: &cli::ChannelArgs,
     include_orphans: bool,
     mode: &compiled::BuildMode,
     unit_hint: static_scan::UnitHint,
-) -> Result<Traced, Error> {
-    // The catalogue and the sources are independent: read side by side (the scan's
-    // threads take the catalogue's while it parses).
-    let (catalogue, mut scan) = rayon::join(
-        || workspace.catalogue(),
-        || static_scan::scan_with_hint(workspace, unit_hint),
-    );
-    let catalogue = catalogue?;
-    timing::phase("catalogue and scan");
+    beside_join: Option<impl FnOnce(&compiled::Collected) -> R + Send>,
+) -> Result<(Traced, Option<R>), Error> {
     let foreign_target = selection
         .target
         .as_deref()
@@ -222,6 +248,28 @@ fn traced_beside(
         ));
     }
     let static_only = channels.static_only || foreign_target.is_some();
+    // The catalogue and the sources are independent: read side by side (the scan's
+    // threads take the catalogue's while it parses).
+    let scan_sources = || static_scan::scan_with_hint(workspace, unit_hint);
+    let (catalogue, mut scan, built) = if static_only {
+        let (catalogue, scan) = rayon::join(|| workspace.catalogue(), scan_sources);
+        timing::phase("catalogue and scan");
+        (catalogue?, scan, None)
+    } else {
+        // A catalogue the macros cannot read fails here, before a build that would fail on
+        // it (it was mostly read while `cargo metadata` ran: `Workspace::catalogue`). The
+        // sources are independent of the build, which is cargo's work in a child process:
+        // they are read while it runs.
+        let catalogue = workspace.catalogue()?;
+        timing::phase("catalogue");
+        let (scan, built) = std::thread::scope(|scope| {
+            let reading = scope.spawn(|| timing::overlapped("scan", scan_sources));
+            let built = compiled::build(workspace, selection, mode);
+            timing::phase(compiled::build_phase(mode));
+            (joined(reading), built)
+        });
+        (catalogue, scan, Some(built))
+    };
     for error in &scan.errors {
         report_scan_error(error, channels.keep_going);
     }
@@ -238,36 +286,63 @@ fn traced_beside(
             note(&format!("{message}; the compiled registry is used for it"));
         }
     }
-    let collected = if static_only {
-        compiled::Collected::default()
-    } else {
-        let collected = compiled::collect_with(workspace, selection, mode, Some(&scan))?;
-        for package in &collected.without_runtime {
-            warn(&format!(
-                "package `{package}` does not depend on iec-runtime, so it can carry no annotations; it adds nothing to the trace"
-            ));
+    let collected = match built {
+        None => compiled::Collected::default(),
+        Some(built) => {
+            let collected = compiled::read_built(workspace, built?, Some(&scan))?;
+            for package in &collected.without_runtime {
+                warn(&format!(
+                    "package `{package}` does not depend on iec-runtime, so it can carry no annotations; it adds nothing to the trace"
+                ));
+            }
+            for target in &collected.skipped {
+                warn(&format!(
+                    "{target} uses `harness = false`; it was not run, so its annotations come from the sources only"
+                ));
+            }
+            collected
         }
-        for target in &collected.skipped {
-            warn(&format!(
-                "{target} uses `harness = false`; it was not run, so its annotations come from the sources only"
-            ));
-        }
-        collected
     };
+    let (trace, beside) = std::thread::scope(|scope| {
+        let beside = beside_join
+            .filter(|_| !static_only)
+            .map(|work| scope.spawn(|| work(&collected)));
+        let trace = join_records(
+            workspace,
+            &catalogue,
+            &collected,
+            std::mem::take(&mut scan.records),
+            static_only,
+            include_orphans,
+        );
+        (trace, beside.map(joined))
+    });
+    Ok(((catalogue, trace?, collected, scan.errors.len()), beside))
+}
+
+/// Joins the records of both channels with `catalogue`: the trace, its gaps and the
+/// cross-check of the channels.
+fn join_records(
+    workspace: &workspace::Workspace,
+    catalogue: &iec_model::Catalogue,
+    collected: &compiled::Collected,
+    scanned: Vec<record::Record>,
+    static_only: bool,
+    include_orphans: bool,
+) -> Result<trace::Trace, Error> {
     // Targets the compiled channel read are traced from their registries; the others
     // (`harness = false`, or everything with --static) from the sources.
     let read: std::collections::BTreeSet<record::TargetRef> =
         collected.tests.keys().cloned().collect();
     // Moved, not cloned: the scan's records are not used after this.
-    let (scanned_read, from_sources): (Vec<record::Record>, Vec<record::Record>) =
-        std::mem::take(&mut scan.records)
-            .into_iter()
-            .partition(|r| !static_only && read.contains(&r.target));
+    let (scanned_read, from_sources): (Vec<record::Record>, Vec<record::Record>) = scanned
+        .into_iter()
+        .partition(|r| !static_only && read.contains(&r.target));
     let mut records = collected.records.clone();
     records.extend(from_sources);
     records.sort();
     let mut trace = trace::build(&trace::TraceInput {
-        catalogue: &catalogue,
+        catalogue,
         catalogue_path: workspace.relative(&catalogue.path),
         records: &records,
         listed_tests: &collected.tests,
@@ -286,8 +361,8 @@ fn traced_beside(
     } else {
         problems::CommitIndex::new()
     };
-    problems::apply(&mut trace, &catalogue, &workspace.root, &records, &commits);
-    design::apply(&mut trace, &catalogue, workspace)?;
+    problems::apply(&mut trace, catalogue, &workspace.root, &records, &commits);
+    design::apply(&mut trace, catalogue, workspace)?;
     if !static_only {
         trace.gaps.extend(cross_check::compare(
             &collected.records,
@@ -299,7 +374,7 @@ fn traced_beside(
         trace.summary.gaps = trace.gaps.len();
     }
     timing::phase("join");
-    Ok((catalogue, trace, collected, scan.errors.len()))
+    Ok(trace)
 }
 
 fn report_scan_error(error: &static_scan::ScanError, keep_going: bool) {

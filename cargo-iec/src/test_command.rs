@@ -232,42 +232,52 @@ pub fn run_with(
         }
     };
     let include_orphans = policy.mentions(GapKind::OrphanTest);
-    let (catalogue, mut trace, collected, _) = crate::traced_with_build(
+    // A review lock that cannot be read fails before the build and the run.
+    let lock_path = review::lock_path(&workspace.root, &workspace.metadata.workspace_metadata);
+    let review_lock = review::read_lock(&lock_path)?;
+    // The run needs the build only: it starts as soon as the registries are read, and the
+    // records are joined with the catalogue while the tests run (docs/PERFORMANCE.md).
+    // With --coverage the run needs the trace (which tests verify), so it comes after.
+    let run_tests = |collected: &crate::compiled::Collected| -> Result<run::RunOutput, Error> {
+        let reuse = match (reuse, collected.nextest_binaries.as_deref()) {
+            (Some(files), Some(list)) => {
+                crate::nextest_reuse::write_binaries_metadata(&files, list)?;
+                Some(files)
+            }
+            // The build is made; a binaries-metadata this cargo-iec cannot find (a future
+            // nextest's output) only costs nextest's own no-op build.
+            (Some(_), None) => {
+                crate::note(
+                    "`cargo nextest list` printed no binaries-metadata cargo-iec can read: nextest checks the build itself",
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        let plan = run::RunPlan {
+            workspace: &workspace,
+            selection: &args.selection,
+            runner_args: &args.runner_args,
+            doc_tests: !args.no_doc,
+            reuse: reuse.as_ref(),
+        };
+        run::run(&plan, &runner, &collected.binaries, &collected.tests)
+    };
+    let ((catalogue, mut trace, collected, _), ran) = crate::traced_with_build_then(
         &workspace,
         &args.selection,
         &crate::cli::ChannelArgs::default(),
         include_orphans,
         &mode,
+        coverage_tools.is_none().then_some(run_tests),
     )?;
-    let lock_path = review::lock_path(&workspace.root, &workspace.metadata.workspace_metadata);
-    if let Some(lock) = review::read_lock(&lock_path)? {
-        review::apply(&mut trace, &catalogue, &workspace.root, &lock);
+    if let Some(lock) = &review_lock {
+        review::apply(&mut trace, &catalogue, &workspace.root, lock);
     }
-    let reuse = match (reuse, collected.nextest_binaries.as_deref()) {
-        (Some(files), Some(list)) => {
-            crate::nextest_reuse::write_binaries_metadata(&files, list)?;
-            Some(files)
-        }
-        // The build is made; a binaries-metadata this cargo-iec cannot find (a future
-        // nextest's output) only costs nextest's own no-op build.
-        (Some(_), None) => {
-            crate::note(
-                "`cargo nextest list` printed no binaries-metadata cargo-iec can read: nextest checks the build itself",
-            );
-            None
-        }
-        (None, _) => None,
-    };
-    let plan = run::RunPlan {
-        workspace: &workspace,
-        selection: &args.selection,
-        runner_args: &args.runner_args,
-        doc_tests: !args.no_doc,
-        reuse: reuse.as_ref(),
-    };
     let mut coverage_data = None;
-    let ran = match (&coverage_tools, &scratch) {
-        (Some(tools), Some(scratch)) => {
+    let ran = match (ran, &coverage_tools, &scratch) {
+        (Some(ran), _, _) => ran?,
+        (None, Some(tools), Some(scratch)) => {
             progress(&format!(
                 "running every test in its own instrumented process ({} test binaries)",
                 collected.binaries.len()
@@ -297,7 +307,11 @@ pub fn run_with(
                 commands: measured.commands,
             }
         }
-        _ => run::run(&plan, &runner, &collected.binaries, &collected.tests)?,
+        (None, _, _) => {
+            return Err(Error::Input(
+                "the tests cannot run: nothing was built for this host".to_string(),
+            ));
+        }
     };
     crate::timing::phase("run");
     results::apply(&mut trace, &ran.run);

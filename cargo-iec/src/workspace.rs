@@ -40,6 +40,9 @@ pub struct Workspace {
     /// The catalogue read while `cargo metadata` ran (see [`Prefetch`]); taken by the first
     /// [`Workspace::catalogue`].
     prefetched: Mutex<Option<Prefetch>>,
+    /// What the design record read of the sources, and for which unit paths: the join and
+    /// `cargo iec test`'s design record ask for the same (`design::read_sources`).
+    pub(crate) design_sources: crate::design::SourcesMemo,
 }
 
 /// What a catalogue read on a guess returns: the sources it found and their catalogue.
@@ -191,6 +194,7 @@ impl Workspace {
             resolved: OnceLock::new(),
             resolving: Mutex::new(()),
             prefetched: Mutex::new(prefetch),
+            design_sources: crate::design::SourcesMemo::default(),
         })
     }
 

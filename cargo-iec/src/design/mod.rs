@@ -12,6 +12,7 @@ pub mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -186,17 +187,40 @@ pub const FULL_READ: &str = "IEC_TRACE_DESIGN_FULL_READ";
 /// items inside units: a crate holding no unit is not parsed), and their dependencies'
 /// names (renames included) from cargo metadata (the resolved graph: call
 /// [`Workspace::resolve`] first on a workspace loaded without it). With [`FULL_READ`] set,
-/// everything.
+/// everything. Read once per workspace for the same units: the join's design gaps and
+/// `cargo iec test`'s design record share it.
 #[requirement("TR-PERF-DESIGN-READ")]
-pub fn read_sources(workspace: &Workspace, units: &[UnitTrace]) -> Sources {
-    let paths: Vec<&str> = units.iter().map(|unit| unit.path.as_str()).collect();
-    let wanted = if std::env::var_os(FULL_READ).is_some() {
-        Wanted::All
+pub fn read_sources(workspace: &Workspace, units: &[UnitTrace]) -> Arc<Sources> {
+    let paths: Vec<String> = units.iter().map(|unit| unit.path.clone()).collect();
+    let full = std::env::var_os(FULL_READ).is_some();
+    let mut memo = workspace
+        .design_sources
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((read_for, read_full, sources)) = &*memo
+        && *read_for == paths
+        && *read_full == full
+    {
+        return Arc::clone(sources);
+    }
+    let sources = Arc::new(if full {
+        read_sources_with(workspace, Wanted::All)
     } else {
-        Wanted::Units(&paths)
-    };
-    read_sources_with(workspace, wanted)
+        let wanted: Vec<&str> = paths.iter().map(String::as_str).collect();
+        read_sources_with(workspace, Wanted::Units(&wanted))
+    });
+    *memo = Some((paths, full, Arc::clone(&sources)));
+    sources
 }
+
+/// What [`read_sources`] read last: the unit paths, whether everything was read
+/// ([`FULL_READ`]), and the sources.
+#[derive(Default)]
+pub struct SourcesMemo(std::sync::Mutex<Option<SourcesRead>>);
+
+/// The unit paths read for, whether everything was read, and what was read.
+type SourcesRead = (Vec<String>, bool, Arc<Sources>);
 
 /// Reads what `wanted` keeps of the library and binary crates of the selected packages,
 /// and their dependencies' names (renames included) from cargo metadata.
