@@ -195,10 +195,6 @@ fn harness_free_targets(package: &Package) -> BTreeSet<(String, String)> {
     free
 }
 
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
-
 /// How the compiled channel builds the test targets.
 #[derive(Debug, Clone, Default)]
 pub struct BuildMode {
@@ -253,7 +249,7 @@ fn registry_build_command(
     mode: &BuildMode,
     packages: &[&Package],
 ) -> Command {
-    let mut command = cargo();
+    let mut command = crate::run::cargo();
     command
         .args([
             "test",

@@ -255,10 +255,6 @@ pub fn decide(
     Ok(())
 }
 
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
-
 /// The build: `cargo nextest list --list-type binaries-only` with the selection `cargo
 /// nextest run` builds with (the workspace's selected packages, features, `--target`,
 /// `--tests --examples`), cargo's JSON messages forwarded on stdout (rendered diagnostics
@@ -270,11 +266,10 @@ pub fn list_command(
     selection: &PackageSelection,
     cargo_metadata: &Path,
 ) -> Command {
-    let mut command = cargo();
+    let mut command = crate::run::nextest(&workspace.root);
     command
         .current_dir(&workspace.root)
         .args([
-            "nextest",
             "list",
             "--list-type",
             "binaries-only",

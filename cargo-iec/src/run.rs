@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
 
@@ -77,8 +77,100 @@ impl Runner {
     }
 }
 
-fn cargo() -> Command {
+/// The cargo that started cargo-iec (`CARGO`), else `cargo` from `PATH`.
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// `cargo nextest`: cargo-nextest started directly, as cargo would start it, when that
+/// is certain to be the same; else through cargo. Cargo adds nothing to an external
+/// subcommand but `CARGO`, and finding it costs a cargo start, about 35 ms on each of the
+/// two nextest commands of `cargo iec test` (docs/PERFORMANCE.md). Directly when:
+/// cargo-iec was started by cargo (`CARGO` is set, so the environment is the one cargo
+/// and rustup made, `CARGO` included) and `CARGO` is a toolchain's cargo (`rustc` beside
+/// it: not a wrapper that would see the command); no cargo alias is named `nextest`
+/// (aliases win over subcommands); and `cargo-nextest` is found where cargo looks, in the
+/// `PATH` and in `$CARGO_HOME/bin`.
+#[requirement("TR-PERF-NEXTEST-DIRECT")]
+pub(crate) fn nextest(dir: &Path) -> Command {
+    match direct_nextest(dir) {
+        Some(program) => {
+            let mut command = Command::new(program);
+            command.arg("nextest");
+            command
+        }
+        None => {
+            let mut command = cargo();
+            command.arg("nextest");
+            command
+        }
+    }
+}
+
+fn direct_nextest(dir: &Path) -> Option<PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
+    let cargo = PathBuf::from(std::env::var_os("CARGO")?);
+    let rustc = format!("rustc{}", std::env::consts::EXE_SUFFIX);
+    if !cargo.parent()?.join(rustc).is_file() || std::env::var_os("CARGO_ALIAS_NEXTEST").is_some() {
+        return None;
+    }
+    let home = cargo_home()?;
+    if aliases_nextest(&dir, &home) {
+        return None;
+    }
+    let exe = format!("cargo-nextest{}", std::env::consts::EXE_SUFFIX);
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).collect())
+        .unwrap_or_default();
+    // Cargo looks in `$CARGO_HOME/bin` first unless the PATH names it.
+    let home_bin = home.join("bin");
+    if !dirs.contains(&home_bin) {
+        dirs.insert(0, home_bin);
+    }
+    dirs.into_iter()
+        .map(|dir| dir.join(&exe))
+        .find(|file| is_executable(file))
+}
+
+/// `CARGO_HOME`, else `~/.cargo`.
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::home_dir().map(|home| home.join(".cargo")))
+}
+
+/// Whether a cargo configuration file that applies in `dir` (`.cargo/config.toml` or
+/// `.cargo/config` there and in every parent, and in `cargo_home`) defines an alias
+/// `nextest`, or cannot be read to tell.
+fn aliases_nextest(dir: &Path, cargo_home: &Path) -> bool {
+    let defines = |file: PathBuf| -> bool {
+        match std::fs::read_to_string(&file) {
+            Err(error) => error.kind() != std::io::ErrorKind::NotFound,
+            Ok(text) => match text.parse::<toml::Table>() {
+                Err(_) => true,
+                Ok(table) => table
+                    .get("alias")
+                    .and_then(toml::Value::as_table)
+                    .is_some_and(|aliases| aliases.contains_key("nextest")),
+            },
+        }
+    };
+    let configs = |dir: &Path| [dir.join("config.toml"), dir.join("config")];
+    dir.ancestors()
+        .flat_map(|dir| configs(&dir.join(".cargo")))
+        .chain(configs(cargo_home))
+        .any(defines)
+}
+
+#[cfg(unix)]
+fn is_executable(file: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(file: &Path) -> bool {
+    file.is_file()
 }
 
 /// The first line of a command's stdout, when it runs and succeeds.
@@ -101,7 +193,7 @@ pub fn version_line(command: &mut Command) -> Option<String> {
 pub fn nextest_version() -> Option<String> {
     static VERSION: OnceLock<Option<String>> = OnceLock::new();
     VERSION
-        .get_or_init(|| version_line(cargo().args(["nextest", "--version"])))
+        .get_or_init(|| version_line(nextest(Path::new(".")).arg("--version")))
         .clone()
 }
 
@@ -373,10 +465,10 @@ fn run_nextest(
         context: format!("cannot write {}", config.display()),
         source,
     })?;
-    let mut command = cargo();
+    let mut command = nextest(&plan.workspace.root);
     command
         .current_dir(&plan.workspace.root)
-        .args(["nextest", "run", "--no-fail-fast", "--no-tests=warn"])
+        .args(["run", "--no-fail-fast", "--no-tests=warn"])
         .arg("--tool-config-file")
         .arg(format!("iec-trace:{}", config.display()))
         .args(["--profile", NEXTEST_PROFILE]);
@@ -625,6 +717,41 @@ fn ignored_in(binary: &TestBinary) -> Result<Option<IgnoredIn>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[requirement("TR-PERF-NEXTEST-DIRECT")]
+    fn a_nextest_alias_anywhere_cargo_reads_its_configuration_is_seen() {
+        let root = tempfile::tempdir().expect("temporary directory");
+        let home = root.path().join("home");
+        let workspace = root.path().join("a").join("ws");
+        std::fs::create_dir_all(&workspace).expect("directories");
+        std::fs::create_dir_all(&home).expect("directories");
+        let write = |dir: &Path, file: &str, text: &str| {
+            std::fs::create_dir_all(dir).expect("directory");
+            std::fs::write(dir.join(file), text).expect("write");
+        };
+        assert!(!aliases_nextest(&workspace, &home), "no configuration");
+        write(
+            &workspace.join(".cargo"),
+            "config.toml",
+            "[alias]\nb = \"build\"\n",
+        );
+        assert!(!aliases_nextest(&workspace, &home), "another alias");
+        // In a parent directory, in the old file name.
+        write(
+            &root.path().join("a/.cargo"),
+            "config",
+            "alias.nextest = \"test\"\n",
+        );
+        assert!(aliases_nextest(&workspace, &home));
+        std::fs::remove_file(root.path().join("a/.cargo/config")).expect("remove");
+        write(&home, "config.toml", "[alias]\nnextest = [\"test\"]\n");
+        assert!(aliases_nextest(&workspace, &home), "in CARGO_HOME");
+        std::fs::remove_file(home.join("config.toml")).expect("remove");
+        // What cannot be read might define one: cargo is asked.
+        write(&workspace.join(".cargo"), "config.toml", "[alias\n");
+        assert!(aliases_nextest(&workspace, &home), "unreadable");
+    }
 
     #[test]
     fn runner_arguments_that_select_targets_are_recognised() {

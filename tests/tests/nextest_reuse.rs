@@ -111,6 +111,42 @@ impl LoggingCargo {
         self.dir.path().join("cargo")
     }
 
+    /// Makes this `cargo` look like a toolchain's (`rustc` beside it) and puts a
+    /// `cargo-nextest` beside it that logs `direct: ARGS` and starts `nextest` as the
+    /// `cargo` wrapper does: with this directory first in `PATH`, cargo-iec starts
+    /// cargo-nextest without cargo in between, and the log tells which way it went.
+    /// Returns that `PATH`.
+    fn with_direct_nextest(&self, nextest: &Path) -> std::ffi::OsString {
+        use std::os::unix::fs::PermissionsExt as _;
+        let rustc = std::process::Command::new("rustup")
+            .args(["which", "rustc"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+            .unwrap_or_else(|| PathBuf::from("/usr/bin/rustc"));
+        std::os::unix::fs::symlink(rustc, self.dir.path().join("rustc")).expect("rustc link");
+        let script = self.dir.path().join("cargo-nextest");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\n\
+                 printf 'direct: %s\\n' \"$*\" >> '{log}'\n\
+                 IEC_CARGO_PARENT=\"nextest $2\" exec '{nextest}' \"$@\"\n",
+                log = self.dir.path().join("cargo.log").display(),
+                nextest = nextest.display(),
+            ),
+        )
+        .expect("write the cargo-nextest wrapper");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+            .expect("make the cargo-nextest wrapper executable");
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        std::env::join_paths(
+            std::iter::once(self.dir.path().to_path_buf()).chain(std::env::split_paths(&path)),
+        )
+        .expect("PATH")
+    }
+
     /// The logged commands started by `parent`, without the version probes and without the
     /// `--color=WHEN` nextest puts first.
     fn started_by(&self, parent: &str) -> Vec<String> {
@@ -360,6 +396,53 @@ fn both_paths(fixture: &Fixture, nextest: &Path, args: &[&str], code: i32) -> (V
     }
     assert_eq!(before, after);
     (read_json(&reused.join("trace.json")), list_commands)
+}
+
+#[test]
+#[requirement("TR-PERF-NEXTEST-DIRECT", "TR-PERF-REUSE-BUILD")]
+fn with_a_toolchains_cargo_cargo_nextest_is_started_without_cargo_in_between() {
+    let Some(nextest) = cargo_nextest() else {
+        return;
+    };
+    let fixture = Fixture::new("results");
+    let cargo = LoggingCargo::new(&nextest, Nextest::Real);
+    let path = cargo.with_direct_nextest(&nextest);
+    let bundle = Bundle(tempfile::tempdir().expect("temporary directory"));
+    let run = iec_acceptance::run(
+        fixture
+            .command()
+            .env("CARGO", cargo.path())
+            .env("PATH", &path)
+            .env("SOURCE_DATE_EPOCH", "1767225600")
+            .args(["test", "--runner", "nextest", "--out"])
+            .arg(bundle.path()),
+    );
+    assert_eq!(run.code, 1, "the fixture has a failing test: {run}");
+    let direct = cargo.started_by("direct");
+    assert!(
+        direct.iter().any(|c| c.starts_with("nextest list "))
+            && direct.iter().any(|c| c.starts_with("nextest run ")),
+        "both nextest commands started directly: {direct:?}"
+    );
+    let through_cargo: Vec<String> = cargo
+        .started_by("cargo-iec")
+        .into_iter()
+        .filter(|c| c.starts_with("nextest "))
+        .collect();
+    assert!(through_cargo.is_empty(), "{through_cargo:?}");
+    // nextest still builds with cargo-iec's `CARGO`, once, and its run starts no cargo.
+    assert_eq!(builds(&cargo.started_by("nextest list")), (true, false));
+    assert_eq!(builds(&cargo.started_by("nextest run")), (false, false));
+    assert_eq!(
+        bundle.test_counts(),
+        serde_json::json!({"passed": 4, "failed": 1, "ignored": 1, "not_run": 0})
+    );
+    let environment = read_json(&bundle.join("environment.json"));
+    let commands = environment["tools"]["commands"].to_string();
+    assert!(
+        commands.contains("cargo-nextest nextest list "),
+        "{commands}"
+    );
 }
 
 #[test]
