@@ -1,7 +1,8 @@
 //! `cargo iec test`: trace, run the tests, join the outcomes, write the evidence bundle.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use iec_runtime::requirement;
 
@@ -21,6 +22,48 @@ fn progress(message: &str) {
 
 fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
+}
+
+/// The warning that the tree has changes not committed, from a `git status` asked on a
+/// thread of its own; given once, by the first [`DirtyWarning::give`].
+#[derive(Default)]
+struct DirtyWarning(Mutex<Option<std::thread::JoinHandle<environment::SourceState>>>);
+
+impl DirtyWarning {
+    fn ask(root: &Path) -> DirtyWarning {
+        let owned = root.to_path_buf();
+        let asked = std::thread::Builder::new()
+            .name("iec-git-status".to_string())
+            .spawn(move || environment::source_state(&owned));
+        match asked {
+            Ok(handle) => DirtyWarning(Mutex::new(Some(handle))),
+            // Without a thread, asked now.
+            Err(_) => {
+                DirtyWarning::warn(&environment::source_state(root));
+                DirtyWarning::default()
+            }
+        }
+    }
+
+    fn give(&self) {
+        let pending = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(handle) = pending {
+            match handle.join() {
+                Ok(before) => DirtyWarning::warn(&before),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    }
+
+    fn warn(before: &environment::SourceState) {
+        if !before.is_clean() {
+            progress(&format!("warning: {}", dirty_message(before)));
+        }
+    }
 }
 
 fn dirty_message(source: &environment::SourceState) -> String {
@@ -154,14 +197,21 @@ pub fn run_with(
             }
         },
     };
-    // Refuse what cannot succeed before spending time on the build and the run.
-    let before = environment::source_state(&workspace.root);
-    if args.require_clean && !before.is_clean() {
-        return Err(Error::Input(format!(
-            "--require-clean: {}; commit or stash them, or run without --require-clean",
-            dirty_message(&before)
-        )));
-    }
+    // Refuse what cannot succeed before spending time on the build and the run. Without
+    // --require-clean, the tree before the run only gives a warning: `git status` runs
+    // beside the build, and the warning comes before the tests run (DirtyWarning).
+    let dirty_warning = if args.require_clean {
+        let before = environment::source_state(&workspace.root);
+        if !before.is_clean() {
+            return Err(Error::Input(format!(
+                "--require-clean: {}; commit or stash them, or run without --require-clean",
+                dirty_message(&before)
+            )));
+        }
+        DirtyWarning::default()
+    } else {
+        DirtyWarning::ask(&workspace.root)
+    };
     if let Some(out) = &args.out
         && out.exists()
     {
@@ -169,9 +219,6 @@ pub fn run_with(
             "--out {}: it already exists; an evidence bundle is never overwritten",
             out.display()
         )));
-    }
-    if !before.is_clean() {
-        progress(&format!("warning: {}", dirty_message(&before)));
     }
     crate::timing::phase("runner version, git status");
     let coverage_dir = workspace
@@ -239,6 +286,7 @@ pub fn run_with(
     // records are joined with the catalogue while the tests run (docs/PERFORMANCE.md).
     // With --coverage the run needs the trace (which tests verify), so it comes after.
     let run_tests = |collected: &crate::compiled::Collected| -> Result<run::RunOutput, Error> {
+        dirty_warning.give();
         let reuse = match (reuse, collected.nextest_binaries.as_deref()) {
             (Some(files), Some(list)) => {
                 crate::nextest_reuse::write_binaries_metadata(&files, list)?;
@@ -274,6 +322,7 @@ pub fn run_with(
     if let Some(lock) = &review_lock {
         review::apply(&mut trace, &catalogue, &workspace.root, lock);
     }
+    dirty_warning.give();
     let mut coverage_data = None;
     let ran = match (ran, &coverage_tools, &scratch) {
         (Some(ran), _, _) => ran?,
