@@ -432,40 +432,53 @@ pub fn run_with(
     let suites = report::junit_suites(&ran.run, &index);
     crate::timing::phase("soup, anomalies");
 
+    // The trace's three renderings and the design record are independent: rendered on
+    // both cores, added in the same order.
+    let (trace_files, design_files) = rayon::join(
+        || -> Result<[String; 3], Error> {
+            Ok([
+                output::json(&trace),
+                formats::csv::render(&trace).map_err(|error| Error::Io {
+                    context: "cannot render the CSV".to_string(),
+                    source: error.into(),
+                })?,
+                formats::html::render_with_header(
+                    &trace,
+                    &report::html_header(
+                        &environment,
+                        "files listed with their SHA-256 in MANIFEST.sha256; check with `cargo iec verify`",
+                    ),
+                    Some(DESIGN_HTML),
+                ),
+            ])
+        },
+        || {
+            // The architecture and unit design record of the code that was tested, with
+            // each verifying test's result (IEC 62304 5.3, 5.4); trace.html links each
+            // unit to it.
+            let design = crate::design::build(
+                &trace,
+                &catalogue,
+                &crate::design::read_sources(&workspace, &trace.units),
+            );
+            [
+                crate::design::render::json(&design),
+                crate::design::render::html(&design),
+                crate::design::render::svg(&design),
+                crate::design::render::markdown(&design, Some("design.svg")),
+            ]
+        },
+    );
     let mut bundle = EvidenceBundle::default();
-    bundle.add("trace.json", output::json(&trace));
-    bundle.add(
-        "trace.csv",
-        formats::csv::render(&trace).map_err(|error| Error::Io {
-            context: "cannot render the CSV".to_string(),
-            source: error.into(),
-        })?,
-    );
-    bundle.add(
-        "trace.html",
-        formats::html::render_with_header(
-            &trace,
-            &report::html_header(
-                &environment,
-                "files listed with their SHA-256 in MANIFEST.sha256; check with `cargo iec verify`",
-            ),
-            Some(DESIGN_HTML),
-        ),
-    );
-    // The architecture and unit design record of the code that was tested, with each
-    // verifying test's result (IEC 62304 5.3, 5.4); trace.html links each unit to it.
-    let design = crate::design::build(
-        &trace,
-        &catalogue,
-        &crate::design::read_sources(&workspace, &trace.units),
-    );
-    bundle.add("design.json", crate::design::render::json(&design));
-    bundle.add(DESIGN_HTML, crate::design::render::html(&design));
-    bundle.add("design.svg", crate::design::render::svg(&design));
-    bundle.add(
-        "design.md",
-        crate::design::render::markdown(&design, Some("design.svg")),
-    );
+    let [json, csv, html] = trace_files?;
+    bundle.add("trace.json", json);
+    bundle.add("trace.csv", csv);
+    bundle.add("trace.html", html);
+    let [design_json, design_html, design_svg, design_md] = design_files;
+    bundle.add("design.json", design_json);
+    bundle.add(DESIGN_HTML, design_html);
+    bundle.add("design.svg", design_svg);
+    bundle.add("design.md", design_md);
     bundle.add(
         "junit.xml",
         junit::write("cargo-iec", &environment.time, &suites),
