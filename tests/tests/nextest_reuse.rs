@@ -54,6 +54,9 @@ fn cargo_nextest() -> Option<PathBuf> {
 /// cargo would put itself there), so nextest's own cargo commands are logged too.
 struct LoggingCargo {
     dir: tempfile::TempDir,
+    /// The `PATH` cargo-iec runs with, when not the tests' own
+    /// ([`LoggingCargo::with_direct_nextest`]).
+    path_env: Option<std::ffi::OsString>,
 }
 
 /// How the logging `cargo` changes cargo-nextest's answers.
@@ -104,7 +107,10 @@ impl LoggingCargo {
         .expect("write the cargo wrapper");
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
             .expect("make the cargo wrapper executable");
-        LoggingCargo { dir }
+        LoggingCargo {
+            dir,
+            path_env: None,
+        }
     }
 
     fn path(&self) -> PathBuf {
@@ -115,8 +121,7 @@ impl LoggingCargo {
     /// `cargo-nextest` beside it that logs `direct: ARGS` and starts `nextest` as the
     /// `cargo` wrapper does: with this directory first in `PATH`, cargo-iec starts
     /// cargo-nextest without cargo in between, and the log tells which way it went.
-    /// Returns that `PATH`.
-    fn with_direct_nextest(&self, nextest: &Path) -> std::ffi::OsString {
+    fn with_direct_nextest(mut self, nextest: &Path) -> LoggingCargo {
         use std::os::unix::fs::PermissionsExt as _;
         let rustc = std::process::Command::new("rustup")
             .args(["which", "rustc"])
@@ -141,10 +146,13 @@ impl LoggingCargo {
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
             .expect("make the cargo-nextest wrapper executable");
         let path = std::env::var_os("PATH").unwrap_or_default();
-        std::env::join_paths(
-            std::iter::once(self.dir.path().to_path_buf()).chain(std::env::split_paths(&path)),
-        )
-        .expect("PATH")
+        self.path_env = Some(
+            std::env::join_paths(
+                std::iter::once(self.dir.path().to_path_buf()).chain(std::env::split_paths(&path)),
+            )
+            .expect("PATH"),
+        );
+        self
     }
 
     /// The logged commands started by `parent`, without the version probes and without the
@@ -201,6 +209,9 @@ fn iec_test(fixture: &Fixture, cargo: &LoggingCargo, reuse: bool, args: &[&str])
         .args(args);
     if !reuse {
         command.env("IEC_TRACE_NEXTEST_REUSE", "0");
+    }
+    if let Some(path) = &cargo.path_env {
+        command.env("PATH", path);
     }
     (iec_acceptance::run(&mut command), bundle)
 }
@@ -405,18 +416,8 @@ fn with_a_toolchains_cargo_cargo_nextest_is_started_without_cargo_in_between() {
         return;
     };
     let fixture = Fixture::new("results");
-    let cargo = LoggingCargo::new(&nextest, Nextest::Real);
-    let path = cargo.with_direct_nextest(&nextest);
-    let bundle = Bundle(tempfile::tempdir().expect("temporary directory"));
-    let run = iec_acceptance::run(
-        fixture
-            .command()
-            .env("CARGO", cargo.path())
-            .env("PATH", &path)
-            .env("SOURCE_DATE_EPOCH", "1767225600")
-            .args(["test", "--runner", "nextest", "--out"])
-            .arg(bundle.path()),
-    );
+    let cargo = LoggingCargo::new(&nextest, Nextest::Real).with_direct_nextest(&nextest);
+    let (run, bundle) = iec_test(&fixture, &cargo, true, &["--runner", "nextest"]);
     assert_eq!(run.code, 1, "the fixture has a failing test: {run}");
     let direct = cargo.started_by("direct");
     assert!(
