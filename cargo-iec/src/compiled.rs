@@ -238,8 +238,6 @@ fn instrumented_flags(command: &mut Command) {
 
 /// What the build made: the test binaries of the packages that use iec-runtime and, when
 /// built through `cargo nextest list`, nextest's binaries-metadata.
-/// A finished build: its test binaries and, with [`BuildMode::nextest_list`], the
-/// binaries-metadata `cargo nextest list` printed.
 pub(crate) type Built = (Vec<TestBinary>, Option<String>);
 
 /// `cargo test --no-run` of the test targets of the selected packages that use iec-runtime.
