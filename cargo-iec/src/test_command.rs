@@ -262,9 +262,12 @@ pub fn run_with(
         }
         None => {
             progress(&format!(
-                "cargo iec test: building the test targets and reading their registries ({} {})",
-                runner.name(),
-                runner.version()
+                "cargo iec test: building the test targets and reading their registries ({})",
+                match &runner {
+                    // nextest's version line names it.
+                    run::Runner::Nextest(version) => version.clone(),
+                    run::Runner::Cargo(version) => format!("cargo test, {version}"),
+                }
             ));
             match &reuse {
                 Some(files) => {
