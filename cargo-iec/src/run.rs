@@ -132,8 +132,8 @@ fn direct_nextest(dir: &Path) -> Option<PathBuf> {
         .find(|file| is_executable(file))
 }
 
-/// `CARGO_HOME`, else `~/.cargo`.
-fn cargo_home() -> Option<PathBuf> {
+/// `CARGO_HOME`, else `~/.cargo`, as cargo finds it.
+pub(crate) fn cargo_home() -> Option<PathBuf> {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::home_dir().map(|home| home.join(".cargo")))

@@ -182,14 +182,11 @@ pub fn dispositions_location(
 /// of an existing one). Fails with advice to pass `--advisory-db` when it cannot.
 pub fn fetch_database() -> Result<PathBuf, Error> {
     const URL: &str = "https://github.com/rustsec/advisory-db";
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
-        .ok_or_else(|| {
-            Error::Input(
-                "cannot fetch the RustSec advisory database: neither CARGO_HOME nor HOME is set; pass --advisory-db PATH with a local copy".to_string(),
-            )
-        })?;
+    let cargo_home = crate::run::cargo_home().ok_or_else(|| {
+        Error::Input(
+            "cannot fetch the RustSec advisory database: neither CARGO_HOME nor HOME is set; pass --advisory-db PATH with a local copy".to_string(),
+        )
+    })?;
     let target = cargo_home.join("advisory-db");
     let mut command = std::process::Command::new("git");
     if target.join(".git").is_dir() {
